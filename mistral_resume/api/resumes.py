@@ -1,0 +1,85 @@
+# Copyright 2026 - mistral-resume authors
+#
+#    Licensed under the Apache License, Version 2.0 (the "License");
+#    you may not use this file except in compliance with the License.
+#    You may obtain a copy of the License at
+#
+#        http://www.apache.org/licenses/LICENSE-2.0
+#
+#    Unless required by applicable law or agreed to in writing, software
+#    distributed under the License is distributed on an "AS IS" BASIS,
+#    WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+#    See the License for the specific language governing permissions and
+#    limitations under the License.
+
+"""The resume endpoints of the contract (doc/source/api.rst)."""
+
+from mistral import context
+import pecan
+from pecan import rest
+
+from mistral_resume.api import util
+from mistral_resume.db import api as records_api
+from mistral_resume.engine import rpc_client
+from mistral_resume.engine import service
+from mistral_resume import policies
+
+# How create_resume's outcomes answer over HTTP.
+_STATUS = {
+    service.CREATED: 201,
+    service.EXISTING: 200,
+    service.DRY_RUN: 200,
+}
+
+
+class RequirementsController(rest.RestController):
+    """GET /v2/executions/{id}/resume_requirements"""
+
+    @pecan.expose('json')
+    @util.json_errors
+    def get_all(self, execution_id):
+        policies.enforce('resume_requirements:get', context.ctx())
+        util.check_id(execution_id, 'execution')
+        return rpc_client.get_client().resume_requirements(execution_id)
+
+
+class ExecutionResumesController(rest.RestController):
+    """POST and GET /v2/executions/{id}/resumes"""
+
+    @pecan.expose('json')
+    @util.json_errors
+    def post(self, execution_id):
+        policies.enforce('resumes:create', context.ctx())
+        util.check_id(execution_id, 'execution')
+        body = util.json_body()
+        # Malformed bodies are refused here, before any RPC; the engine
+        # checks again, since other clients may call it.
+        service.parse_request(body)
+
+        outcome = rpc_client.get_client().create_resume(execution_id, body)
+        if outcome['status'] == service.UNMET:
+            return util.fault(409, outcome['faultstring'],
+                              requirements=outcome['requirements'])
+        pecan.response.status = _STATUS[outcome['status']]
+        return outcome['record']
+
+    @pecan.expose('json')
+    @util.json_errors
+    def get_all(self, execution_id, marker=None, limit=None,
+                sort_keys=None, sort_dirs=None):
+        policies.enforce('resumes:list', context.ctx())
+        util.check_id(execution_id, 'execution')
+        paging = util.paging(marker, limit, sort_keys, sort_dirs,
+                             records_api.SORT_KEYS)
+        return {'resumes': service.list_records(execution_id, **paging)}
+
+
+class ResumesController(rest.RestController):
+    """GET /v2/resumes/{resume_id}"""
+
+    @pecan.expose('json')
+    @util.json_errors
+    def get_one(self, resume_id):
+        policies.enforce('resumes:get', context.ctx())
+        util.check_id(resume_id, 'resume')
+        return service.get_record(resume_id)

@@ -1,0 +1,94 @@
+# Copyright 2026 - mistral-resume authors
+#
+#    Licensed under the Apache License, Version 2.0 (the "License");
+#    you may not use this file except in compliance with the License.
+#    You may obtain a copy of the License at
+#
+#        http://www.apache.org/licenses/LICENSE-2.0
+#
+#    Unless required by applicable law or agreed to in writing, software
+#    distributed under the License is distributed on an "AS IS" BASIS,
+#    WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+#    See the License for the specific language governing permissions and
+#    limitations under the License.
+
+"""What every controller of ours shares: JSON in and out, errors as data.
+
+Our controllers return plain JSON rather than WSME types because the
+contract's bodies hold free-form objects (contexts, published values) that
+WSME would serialize as strings.
+"""
+
+import functools
+import json
+
+from mistral import exceptions as exc
+from oslo_log import log as logging
+from oslo_utils import uuidutils
+import pecan
+
+LOG = logging.getLogger(__name__)
+
+
+def fault(status, message, **extra):
+    """Answer with Mistral's error shape, plus the contract's extras."""
+    pecan.response.status = status
+    body = {'faultstring': message}
+    body.update(extra)
+    return body
+
+
+def json_errors(func):
+    """Turn Mistral's exceptions into their HTTP status with a faultstring."""
+    @functools.wraps(func)
+    def wrapped(*args, **kwargs):
+        try:
+            return func(*args, **kwargs)
+        except (exc.MistralException, exc.MistralError) as e:
+            LOG.info('Error during API call: %s', e)
+            return fault(getattr(e, 'http_code', 500), str(e))
+    return wrapped
+
+
+def check_id(value, what):
+    if not uuidutils.is_uuid_like(value):
+        raise exc.InputException('Invalid %s id: %r is not a UUID.'
+                                 % (what, value))
+
+
+def json_body():
+    """The request body as JSON, or a 400 that says why not."""
+    raw = pecan.request.body
+    if not raw or not raw.strip():
+        return {}
+    try:
+        return json.loads(raw)
+    except (ValueError, UnicodeDecodeError) as e:
+        raise exc.InputException('The request body is not valid JSON: %s'
+                                 % e)
+
+
+def paging(marker, limit, sort_keys, sort_dirs, allowed_keys):
+    """Mistral's marker/limit/sort_keys/sort_dirs query parameters."""
+    if marker:
+        check_id(marker, 'marker')
+    if limit is not None:
+        try:
+            limit = int(limit)
+        except ValueError:
+            raise exc.InputException('limit must be a whole number.')
+        if limit <= 0:
+            raise exc.InputException('limit must be positive.')
+    keys = [k for k in (sort_keys or 'created_at').split(',') if k]
+    dirs = [d for d in (sort_dirs or 'desc').split(',') if d]
+    bad = [k for k in keys if k not in allowed_keys]
+    if bad:
+        raise exc.InputException('Unknown sort key(s) %s; use: %s.'
+                                 % (', '.join(bad), ', '.join(allowed_keys)))
+    if any(d not in ('asc', 'desc') for d in dirs):
+        raise exc.InputException('sort_dirs takes asc or desc.')
+    if len(dirs) > len(keys):
+        raise exc.InputException('More sort_dirs than sort_keys.')
+    dirs += [dirs[-1] if dirs else 'desc'] * (len(keys) - len(dirs))
+    return {'marker': marker, 'limit': limit,
+            'sort_keys': keys, 'sort_dirs': dirs}

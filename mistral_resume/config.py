@@ -1,0 +1,67 @@
+# Copyright 2026 - mistral-resume authors
+#
+#    Licensed under the Apache License, Version 2.0 (the "License");
+#    you may not use this file except in compliance with the License.
+#    You may obtain a copy of the License at
+#
+#        http://www.apache.org/licenses/LICENSE-2.0
+#
+#    Unless required by applicable law or agreed to in writing, software
+#    distributed under the License is distributed on an "AS IS" BASIS,
+#    WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+#    See the License for the specific language governing permissions and
+#    limitations under the License.
+
+"""Configuration options of mistral-resume (the ``[resume]`` group)."""
+
+import os
+
+from oslo_config import cfg
+
+CONF = cfg.CONF
+
+GROUP = 'resume'
+
+resume_opts = [
+    cfg.StrOpt(
+        'topic',
+        default='mistral_resume',
+        help='The oslo.messaging topic of the resume endpoint. Every engine '
+             'process started by mistral-resume-server listens on it; '
+             'stock Mistral engines do not, so only engines that run the '
+             'plugin receive resume calls.'
+    ),
+    cfg.StrOpt(
+        'data_dir',
+        default=os.path.join(
+            os.environ.get('XDG_DATA_HOME') or
+            os.path.join(os.path.expanduser('~'), '.local', 'share'),
+            'mistral-resume'
+        ),
+        help='Where the embedded server keeps its SQLite database and log '
+             'file when the configuration does not name them.'
+    ),
+    cfg.BoolOpt(
+        'load_examples',
+        default=True,
+        help='Whether the embedded server loads the example workflows '
+             '(examples_dir) at start-up. Existing definitions are updated.'
+    ),
+    cfg.StrOpt(
+        'examples_dir',
+        help='The folder of example workflows loaded by the embedded server. '
+             'By default, the examples shipped with mistral-resume.'
+    ),
+]
+
+
+def register_opts(conf=CONF):
+    conf.register_opts(resume_opts, group=GROUP)
+
+
+def list_opts():
+    """Entry point for oslo-config-generator."""
+    return [(GROUP, resume_opts)]
+
+
+register_opts()

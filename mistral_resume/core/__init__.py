@@ -1,0 +1,20 @@
+# Copyright 2026 - mistral-resume authors
+#
+#    Licensed under the Apache License, Version 2.0 (the "License");
+#    you may not use this file except in compliance with the License.
+#    You may obtain a copy of the License at
+#
+#        http://www.apache.org/licenses/LICENSE-2.0
+#
+#    Unless required by applicable law or agreed to in writing, software
+#    distributed under the License is distributed on an "AS IS" BASIS,
+#    WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+#    See the License for the specific language governing permissions and
+#    limitations under the License.
+
+"""The core of mistral-resume: the task graph, failures and requirements.
+
+Plain Python over data loaded from Mistral's database and workflow specs. It
+knows nothing about HTTP, RPC or transactions, so it is tested without a
+server (tests/unit).
+"""

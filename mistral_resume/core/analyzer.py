@@ -1,0 +1,200 @@
+# Copyright 2026 - mistral-resume authors
+#
+#    Licensed under the Apache License, Version 2.0 (the "License");
+#    you may not use this file except in compliance with the License.
+#    You may obtain a copy of the License at
+#
+#        http://www.apache.org/licenses/LICENSE-2.0
+#
+#    Unless required by applicable law or agreed to in writing, software
+#    distributed under the License is distributed on an "AS IS" BASIS,
+#    WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+#    See the License for the specific language governing permissions and
+#    limitations under the License.
+
+"""The analysis: what a resume request needs, and what it would do.
+
+Given an execution tree and a request, it either plans every point (what it
+will do, which tasks a "continue" starts, warnings) or lists every unmet
+requirement together; it never stops at the first.
+"""
+
+from mistral_resume.core import failures as failures_mod
+from mistral_resume.core import graph
+from mistral_resume.core import request as request_mod
+from mistral_resume.core import requirements as req
+from mistral_resume.core import resolve as resolve_mod
+
+RESUMABLE_STATES = ('PAUSED', 'ERROR')
+
+
+class PlannedPoint(object):
+    """A point resolved to its run, with what applying it would do."""
+
+    def __init__(self, point, run, next_tasks=(), warnings=()):
+        self.point = point
+        self.run = run
+        self.next_tasks = list(next_tasks)
+        self.warnings = list(warnings)
+
+    def to_dict(self):
+        data = self.point.to_dict()
+        data.update({
+            'task': self.run.name,
+            'path': self.run.path,
+            'task_execution_id': self.run.id,
+            'state': self.run.state,
+        })
+        if self.point.mode == request_mod.CONTINUE:
+            data['next_tasks'] = self.next_tasks
+        return data
+
+
+class Analysis(object):
+    def __init__(self, root, failures, requirements, planned, warnings):
+        self.root = root
+        self.failures = failures
+        self.requirements = requirements
+        self.planned = planned
+        self.warnings = warnings
+
+    @property
+    def resumable(self):
+        return self.root.state in RESUMABLE_STATES
+
+    @property
+    def ok(self):
+        return not self.requirements
+
+
+def analyze(root, request, evaluate):
+    """Analyse a request against an execution tree.
+
+    :param root: the top ExecutionNode.
+    :param request: a parsed ResumeRequest (no points: a plain resume).
+    :param evaluate: callable(expression, layers) for transition
+        conditions (see core.graph.next_tasks).
+    :raises request.InvalidRequest: where the points contradict the
+        workflow in a way that makes the request malformed (reset: false
+        without with-items, two points for one task).
+    """
+    failures = failures_mod.Failures(root)
+    requirements = []
+    warnings = []
+
+    if root.state not in RESUMABLE_STATES:
+        requirements.append(req.execution_not_resumable(root))
+
+    planned = []
+    for point in request.points:
+        run, unmet = resolve_mod.resolve(root, failures, point.task)
+        if unmet is not None:
+            requirements.append(unmet)
+            continue
+        planned.append(_plan_point(point, run, requirements, evaluate))
+
+    _check_overlaps(planned)
+
+    if root.state in RESUMABLE_STATES:
+        named = [p.run for p in planned]
+        for failure in failures.unhandled:
+            if not failures.covered_by(failure, named):
+                requirements.append(req.unresolved_failure(failure))
+        if root.state == 'ERROR' and not request.points and \
+                not failures.unhandled:
+            requirements.append(
+                req.resume_point_required(root, failures.innermost)
+            )
+        if root.state == 'PAUSED' and not request.points:
+            warnings.extend(_plain_resume_warnings(failures))
+
+    for planned_point in planned:
+        warnings.extend(planned_point.warnings)
+
+    return Analysis(root, failures, requirements, planned, warnings)
+
+
+def _plan_point(point, run, requirements, evaluate):
+    node = run.execution
+    if point.mode == request_mod.RERUN:
+        if not point.reset and not run.with_items:
+            raise request_mod.InvalidRequest(
+                '"reset": false applies to with-items tasks only; task %s '
+                'has no with-items.' % run.path
+            )
+        return PlannedPoint(point, run)
+
+    missing = [n for n in graph.declared_publish(node, run.name)
+               if n not in point.published]
+    if missing:
+        requirements.append(req.missing_published(run, missing))
+    started, warnings = graph.next_tasks(node, run, point.published,
+                                         evaluate)
+    warnings.extend(
+        graph.unprovided_references(node, run, point.published, started)
+    )
+    return PlannedPoint(point, run, started, warnings)
+
+
+def _check_overlaps(planned):
+    by_id = {}
+    for p in planned:
+        other = by_id.get(p.run.id)
+        if other is not None:
+            raise request_mod.InvalidRequest(
+                'Points %s and %s name the same task execution %s.'
+                % (other.point.task, p.point.task, p.run.id)
+            )
+        by_id[p.run.id] = p
+    for p in planned:
+        parent = p.run.execution.parent_run
+        while parent is not None:
+            if parent.id in by_id:
+                raise request_mod.InvalidRequest(
+                    'Point %s lies inside sub-workflow task %s, which '
+                    'another point already names.'
+                    % (p.point.task, parent.path)
+                )
+            parent = parent.execution.parent_run
+
+
+def _plain_resume_warnings(failures):
+    return [
+        'A plain resume leaves failed task %s (task execution %s) in %s and '
+        'skips its on-success tasks, as upstream Mistral does; name it with '
+        'mode "rerun" or "continue" to go on from it.'
+        % (f.path, f.id, f.state)
+        for f in failures.innermost if failures.is_handled(f)
+    ]
+
+
+def failure_view(failures, run):
+    """A failure as listed by resume_requirements."""
+    node = run.execution
+    return {
+        'task': run.name,
+        'task_execution_id': run.id,
+        'path': run.path,
+        'state': run.state,
+        'state_info': run.state_info,
+        'error_handled': failures.is_handled(run),
+        'with_items': run.with_items,
+        'modes': list(request_mod.MODES),
+        'publish': graph.declared_publish(node, run.name),
+        'next_tasks': graph.outbound_names(node, run),
+    }
+
+
+def requirements_view(analysis):
+    """The body of GET /v2/executions/{id}/resume_requirements."""
+    root = analysis.root
+    return {
+        'execution_id': root.id,
+        'state': root.state,
+        'resumable': analysis.resumable,
+        'plain_resume': root.state == 'PAUSED' and analysis.ok,
+        'failures': [failure_view(analysis.failures, f)
+                     for f in analysis.failures.innermost],
+        'requirements': analysis.requirements,
+        'warnings': analysis.warnings,
+    }

@@ -1,0 +1,132 @@
+# Copyright 2026 - mistral-resume authors
+#
+#    Licensed under the Apache License, Version 2.0 (the "License");
+#    you may not use this file except in compliance with the License.
+#    You may obtain a copy of the License at
+#
+#        http://www.apache.org/licenses/LICENSE-2.0
+#
+#    Unless required by applicable law or agreed to in writing, software
+#    distributed under the License is distributed on an "AS IS" BASIS,
+#    WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+#    See the License for the specific language governing permissions and
+#    limitations under the License.
+
+"""What the core knows of an execution: plain objects, loaded once.
+
+A tree of workflow executions (the top one and its sub-workflows), each with
+its workflow spec and all its task executions ("runs"). Heavy columns such
+as the inbound context are fetched only for the runs that need them,
+through the loader the engine hands in.
+"""
+
+
+class TaskRun(object):
+    """One task execution."""
+
+    __slots__ = ('id', 'name', 'state', 'state_info', 'error_handled',
+                 'spec', 'created_at', 'triggered_by', 'published',
+                 'execution', 'children', 'has_actions', '_in_context')
+
+    def __init__(self, id, name, state, spec, state_info=None,
+                 error_handled=False, created_at=None, triggered_by=(),
+                 published=None, in_context=None, has_actions=True):
+        self.id = id
+        self.name = name
+        self.state = state
+        self.state_info = state_info
+        self.error_handled = bool(error_handled)
+        self.spec = spec or {}
+        self.created_at = created_at
+        self.triggered_by = list(triggered_by or ())
+        self.published = published
+        self.has_actions = has_actions
+        self._in_context = in_context
+        self.execution = None
+        # Sub-workflow executions this run started (one per iteration of a
+        # with-items workflow task).
+        self.children = []
+
+    @property
+    def path(self):
+        prefix = self.execution.path_prefix if self.execution else ''
+        return prefix + self.name
+
+    @property
+    def with_items(self):
+        return bool(self.spec.get('with-items'))
+
+    @property
+    def is_workflow_task(self):
+        return bool(self.spec.get('workflow'))
+
+    @property
+    def in_context(self):
+        if self._in_context is None and self.execution is not None:
+            self._in_context = self.execution.load_in_context(self) or {}
+        return self._in_context or {}
+
+    def __repr__(self):
+        return '<TaskRun %s %s %s>' % (self.path, self.id, self.state)
+
+
+class ExecutionNode(object):
+    """One workflow execution with its runs, linked into the tree."""
+
+    def __init__(self, id, state, wf_spec, runs, state_info=None,
+                 workflow_name=None, input=None, context=None, env=None,
+                 context_loader=None):
+        self.id = id
+        self.state = state
+        self.state_info = state_info
+        self.wf_spec = wf_spec
+        self.workflow_name = workflow_name or wf_spec.get_name()
+        self.input = input or {}
+        self.context = context or {}
+        self.env = env or {}
+        self.parent_run = None
+        self._context_loader = context_loader
+        self.runs = sorted(runs, key=_creation_order)
+        for run in self.runs:
+            run.execution = self
+
+    @property
+    def type(self):
+        return self.wf_spec.get_type()
+
+    @property
+    def path_prefix(self):
+        if self.parent_run is None:
+            return ''
+        return self.parent_run.path + '.'
+
+    def attach_child(self, run, child):
+        """Link a sub-workflow execution under the task run that started it."""
+        run.children.append(child)
+        child.parent_run = run
+
+    def runs_of(self, name):
+        return [r for r in self.runs if r.name == name]
+
+    def has_task(self, name):
+        return self.wf_spec.get_tasks().get(name) is not None
+
+    def task_spec(self, name):
+        return self.wf_spec.get_tasks()[name]
+
+    def load_in_context(self, run):
+        if self._context_loader is None:
+            return {}
+        return self._context_loader(run)
+
+    def walk(self):
+        """This execution and every sub-workflow execution below it."""
+        yield self
+        for run in self.runs:
+            for child in run.children:
+                yield from child.walk()
+
+
+def _creation_order(run):
+    # Runs without a timestamp (hand-built in tests) keep their order.
+    return (run.created_at is None, run.created_at or 0)

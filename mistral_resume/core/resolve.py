@@ -1,0 +1,108 @@
+# Copyright 2026 - mistral-resume authors
+#
+#    Licensed under the Apache License, Version 2.0 (the "License");
+#    you may not use this file except in compliance with the License.
+#    You may obtain a copy of the License at
+#
+#        http://www.apache.org/licenses/LICENSE-2.0
+#
+#    Unless required by applicable law or agreed to in writing, software
+#    distributed under the License is distributed on an "AS IS" BASIS,
+#    WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+#    See the License for the specific language governing permissions and
+#    limitations under the License.
+
+"""Resolve the task a resume point names into the run it stands for.
+
+A point names a task of the top workflow (``t2``), a task inside a
+sub-workflow by dotted path from the top (``parent.inner``, any depth), or
+a task execution by its id. Anything else is an unmet requirement.
+"""
+
+import re
+
+from mistral_resume.core import failures as failures_mod
+from mistral_resume.core import requirements as req
+
+_UUID = re.compile(r'^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?'
+                   r'[0-9a-f]{12}$', re.IGNORECASE)
+
+
+def resolve(root, failures, name):
+    """Return (run, None) for a failure, or (None, requirement)."""
+    if _UUID.match(name):
+        run = failures.get(name.lower())
+        if run is None:
+            return None, req.unknown_task(
+                name, root.workflow_name,
+                reason='There is no task execution %s in execution %s or '
+                       'its sub-workflows.' % (name, root.id)
+            )
+        return _judge(failures, run.path, [run])
+
+    node = root
+    segments = name.split('.')
+    for depth, segment in enumerate(segments):
+        path = '.'.join(segments[:depth + 1])
+        if not node.has_task(segment):
+            return None, req.unknown_task(
+                name, node.workflow_name,
+                reason='There is no task %s in workflow %s%s.' % (
+                    segment, node.workflow_name,
+                    '' if depth == 0 else
+                    ' (reached by %s)' % '.'.join(segments[:depth])
+                )
+            )
+        runs = node.runs_of(segment)
+        if not runs:
+            return None, req.not_started(segment, path, node.workflow_name)
+        if depth == len(segments) - 1:
+            return _judge(failures, path, runs)
+
+        parents = [r for r in runs if r.children]
+        if not parents:
+            if not node.task_spec(segment).get_workflow_name():
+                return None, req.unknown_task(
+                    name, node.workflow_name,
+                    reason='Task %s of workflow %s does not run a '
+                           'sub-workflow, so %s names nothing.'
+                           % (segment, node.workflow_name, name)
+                )
+            return None, req.not_started(segments[depth + 1],
+                                         '.'.join(segments[:depth + 2]),
+                                         node.workflow_name)
+        children = [c for r in parents for c in r.children]
+        failed = [c for c in children if c.parent_run and
+                  failures.is_failure(c.parent_run) and
+                  failures.has_failures(c)]
+        if len(failed) > 1:
+            return None, req.ambiguous_task(
+                segment, path, [c.parent_run for c in failed])
+        node = (failed or children)[-1]
+    raise AssertionError('unreachable')
+
+
+def _judge(failures, path, runs):
+    """Among the runs a name matched, find the one failure it means."""
+    failed = [r for r in runs if failures.is_failure(r)]
+    if len(failed) == 1:
+        return failed[0], None
+    if failed:
+        return None, req.ambiguous_task(failed[0].name, path, failed)
+
+    latest = runs[-1]
+    if latest.state in failures_mod.SUCCEEDED_STATES:
+        return None, req.already_succeeded(latest)
+    if failures_mod.is_join_cascade(latest):
+        return None, req.not_failed(latest, why=(
+            'Task %s (task execution %s) is a join that failed only because '
+            'an upstream branch failed (%s); resume from the upstream task '
+            'instead.' % (latest.path, latest.id, latest.state_info)
+        ))
+    if failures.is_superseded(latest):
+        return None, req.not_failed(latest, why=(
+            'Task execution %s of %s failed but a later run of the same '
+            'task replaced it; name the later run instead.'
+            % (latest.id, latest.path)
+        ))
+    return None, req.not_failed(latest)

@@ -1,0 +1,51 @@
+# Copyright 2026 - mistral-resume authors
+#
+#    Licensed under the Apache License, Version 2.0 (the "License");
+#    you may not use this file except in compliance with the License.
+#    You may obtain a copy of the License at
+#
+#        http://www.apache.org/licenses/LICENSE-2.0
+#
+#    Unless required by applicable law or agreed to in writing, software
+#    distributed under the License is distributed on an "AS IS" BASIS,
+#    WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+#    See the License for the specific language governing permissions and
+#    limitations under the License.
+
+"""The context a task saw: what the operator needs to work out a delta."""
+
+from mistral.db.v2 import api as db_api
+from mistral.lang import parser as spec_parser
+
+from mistral_resume.core import references
+
+
+def _publish_names(task_ex):
+    spec = spec_parser.get_task_spec(task_ex.spec)
+    publish = spec.get_publish('SUCCESS')
+    if publish is None:
+        return []
+    names = set(publish.get_branch() or {})
+    names.update(publish.get_global() or {})
+    names.update(publish.get_atomic() or {})
+    return sorted(names)
+
+
+def task_context(task_id):
+    """The body of GET /v2/tasks/{id}/context (raises 404 if not visible)."""
+    with db_api.transaction(read_only=True):
+        task_ex = db_api.get_task_execution(task_id)
+        wf_ex = task_ex.workflow_execution
+        top = wf_ex.root_execution or wf_ex
+        return {
+            'task_execution_id': task_ex.id,
+            'name': task_ex.name,
+            'state': task_ex.state,
+            'workflow_execution_id': task_ex.workflow_execution_id,
+            'in_context': dict(task_ex.in_context or {}),
+            'published': dict(task_ex.published or {}),
+            'env': dict((top.params or {}).get('env') or {}),
+            'workflow_input': dict(wf_ex.input or {}),
+            'publish': _publish_names(task_ex),
+            'references': references.task_references(task_ex.spec or {}),
+        }

@@ -1,0 +1,177 @@
+# Copyright 2026 - mistral-resume authors
+#
+#    Licensed under the Apache License, Version 2.0 (the "License");
+#    you may not use this file except in compliance with the License.
+#    You may obtain a copy of the License at
+#
+#        http://www.apache.org/licenses/LICENSE-2.0
+#
+#    Unless required by applicable law or agreed to in writing, software
+#    distributed under the License is distributed on an "AS IS" BASIS,
+#    WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+#    See the License for the specific language governing permissions and
+#    limitations under the License.
+
+"""Apply a planned resume inside the engine's transaction.
+
+Runs under the lock of the resumed execution, after the analysis passed on
+the state read under that lock. Everything it does goes through Mistral's
+own engine objects (Workflow, Task, the dispatcher), so Mistral's
+notifications, scheduling and integrity checks behave as for its rerun.
+Nothing here starts an action directly: commands are dispatched and run
+after commit, on whichever engine takes them.
+"""
+
+from mistral import context as auth_ctx
+from mistral.db.v2 import api as db_api
+from mistral.engine import dispatcher
+from mistral.engine import task_handler
+from mistral.engine import workflow_handler
+from mistral.engine import workflows
+from mistral.services import workflows as wf_service
+from mistral.workflow import base as wf_base
+from mistral.workflow import commands
+from mistral.workflow import states
+
+from mistral_resume.core import request as request_mod
+from mistral_resume import patches
+
+
+class ExecutionChanged(Exception):
+    """A compare-and-swap lost against a concurrent engine operation."""
+
+
+def apply(wf_ex, analysis, resume_request, record_id):
+    """Apply every planned point of the analysis, or raise (all or none)."""
+    was_paused = wf_ex.state == states.PAUSED
+
+    # Upstream rules: env may change only while IDLE, PAUSED or ERROR, and
+    # it lives on the top execution.
+    wf_service.update_workflow_execution_env(wf_ex, resume_request.env)
+
+    if not analysis.planned:
+        workflow_handler.resume_workflow(wf_ex)
+        return
+
+    for planned in analysis.planned:
+        task_ex = db_api.get_task_execution(planned.run.id)
+        if planned.point.mode == request_mod.RERUN:
+            _rerun(task_ex, planned.point, record_id)
+        else:
+            _continue(task_ex, planned.point, record_id, resume_request)
+
+    if was_paused:
+        _pick_up_paused_work(wf_ex)
+
+
+def _rerun(task_ex, point, record_id):
+    wf = workflows.Workflow(wf_ex=task_ex.workflow_execution)
+    task = task_handler.build_task_from_execution(wf.wf_spec, task_ex)
+
+    # Workflow.rerun rather than workflow_handler.rerun_workflow: the latter
+    # silently does nothing on a PAUSED workflow (Mistral 23.0.0), which is
+    # exactly the state "on-error: - pause" leaves behind.
+    wf.rerun(task, reset=point.reset)
+
+    # Rerun wipes the task's runtime context, so the change is stored after
+    # it; the patched _update_inbound_context re-applies it when the task
+    # runs and completes.
+    override = {'resume_id': record_id}
+    if point.context is not None:
+        override['context'] = point.context
+        override['context_mode'] = point.context_mode
+        task_ex.in_context = patches.overridden_context(task_ex.in_context,
+                                                        override)
+    runtime_context = dict(task_ex.runtime_context or {})
+    runtime_context[patches.OVERRIDE_KEY] = override
+    task_ex.runtime_context = runtime_context
+
+    _schedule_integrity_checks(task_ex.workflow_execution)
+
+
+def _continue(task_ex, point, record_id, resume_request):
+    wf_ex = task_ex.workflow_execution
+    wf = workflows.Workflow(wf_ex=wf_ex)
+    # Sets this workflow and every parent RUNNING, as Mistral's rerun does.
+    wf._recursive_rerun()
+
+    task = task_handler.build_task_from_execution(wf.wf_spec, task_ex)
+    by = resume_request_user()
+    state_info = 'Completed by resume %s%s%s.' % (
+        record_id,
+        ' (user %s)' % by if by else '',
+        ': %s' % resume_request.reason if resume_request.reason else ''
+    )
+    # ERROR -> SUCCESS is no valid transition in Mistral's states module,
+    # and Task.complete() ignores completed tasks; Task.set_state is the
+    # compare-and-swap that both rest on. False: another engine got there.
+    if not task.set_state(states.SUCCESS, state_info, processed=False):
+        raise ExecutionChanged(
+            'Task execution %s changed state while being continued.'
+            % task_ex.id
+        )
+
+    task_ex = task.task_ex
+    task_ex.published = dict(point.published)
+    _publish_globals(wf_ex, wf.wf_spec, task_ex, point.published)
+
+    wf_ctrl = wf_base.get_controller(wf_ex, wf.wf_spec)
+    cmds = wf_ctrl.continue_workflow(task_ex=task_ex)
+
+    # What Task.complete() records after a completion (tasks.py, 23.0.0).
+    task_ex.next_tasks = [
+        (c.task_spec.get_name(),
+         c.triggered_by[0]['event'] if c.triggered_by else None)
+        for c in cmds if not commands.is_engine_command(c)
+    ]
+    task_ex.has_next_tasks = bool(task_ex.next_tasks)
+    task_ex.error_handled = False
+    task_ex.processed = True
+
+    task.register_workflow_completion_check()
+    dispatcher.dispatch_workflow_commands(wf_ex, cmds)
+    # Joins waiting on this task are refreshed as after any completion.
+    task_handler._check_affected_tasks(task)
+    _schedule_integrity_checks(wf_ex)
+
+
+def _publish_globals(wf_ex, wf_spec, task_ex, published):
+    """Supplied values the task's publish clause declares global."""
+    publish = wf_spec.get_task(task_ex.name).get_publish(states.SUCCESS)
+    global_names = set((publish.get_global() or {}) if publish else ())
+    if global_names & set(published):
+        context = dict(wf_ex.context or {})
+        context.update({k: v for k, v in published.items()
+                        if k in global_names})
+        wf_ex.context = context
+
+
+def _pick_up_paused_work(wf_ex):
+    """Do for a PAUSED execution what Mistral's resume does besides points.
+
+    Tasks that completed while it was paused, IDLE tasks and backlogged
+    commands go on, as after a plain resume. No completion check is forced
+    here: the re-run tasks are still in ERROR until their engine starts
+    them.
+    """
+    wf_ex = db_api.get_workflow_execution(wf_ex.id)
+    if wf_ex.state != states.RUNNING:
+        return
+    cmds = [c for c in wf_base.get_controller(wf_ex).continue_workflow()
+            if not isinstance(c, commands.PauseWorkflow)]
+    for t_ex in wf_ex.task_executions:
+        if states.is_completed(t_ex.state) and not t_ex.processed:
+            t_ex.processed = True
+    backlog = (wf_ex.runtime_context or {}).get(dispatcher.BACKLOG_KEY)
+    if cmds or backlog:
+        dispatcher.dispatch_workflow_commands(wf_ex, cmds)
+
+
+def _schedule_integrity_checks(wf_ex):
+    workflow_handler._schedule_check_and_fix_integrity(wf_ex)
+
+
+def resume_request_user():
+    if not auth_ctx.has_ctx():
+        return None
+    return auth_ctx.ctx().user_name or auth_ctx.ctx().user_id

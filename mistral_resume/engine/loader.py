@@ -1,0 +1,123 @@
+# Copyright 2026 - mistral-resume authors
+#
+#    Licensed under the Apache License, Version 2.0 (the "License");
+#    you may not use this file except in compliance with the License.
+#    You may obtain a copy of the License at
+#
+#        http://www.apache.org/licenses/LICENSE-2.0
+#
+#    Unless required by applicable law or agreed to in writing, software
+#    distributed under the License is distributed on an "AS IS" BASIS,
+#    WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+#    See the License for the specific language governing permissions and
+#    limitations under the License.
+
+"""Load an execution tree from Mistral's database into the core's objects.
+
+The cost is linear in the number of task executions: one query for the
+executions of the tree, one for all their task executions (light columns
+only), and the inbound context later only for the runs that need it.
+"""
+
+from mistral.db.sqlalchemy import base as db_base
+from mistral.db.v2 import api as db_api
+from mistral.db.v2.sqlalchemy import models
+from mistral.lang import parser as spec_parser
+
+from mistral_resume.core import model
+
+_TASK_COLUMNS = (
+    models.TaskExecution.id,
+    models.TaskExecution.name,
+    models.TaskExecution.state,
+    models.TaskExecution.state_info,
+    models.TaskExecution.error_handled,
+    models.TaskExecution.spec,
+    models.TaskExecution.created_at,
+    models.TaskExecution.runtime_context,
+    models.TaskExecution.published,
+    models.TaskExecution.workflow_execution_id,
+)
+
+
+def _in_context(run):
+    row = db_base.model_query(
+        models.TaskExecution, columns=(models.TaskExecution.in_context,)
+    ).filter(models.TaskExecution.id == run.id).first()
+    return dict(row[0] or {}) if row else {}
+
+
+def _triggered_by(runtime_context):
+    return [t.get('task_id') for t in
+            (runtime_context or {}).get('triggered_by') or ()
+            if isinstance(t, dict) and t.get('task_id')]
+
+
+def _tree_executions(wf_ex):
+    """wf_ex and every execution of its top execution's tree."""
+    if not wf_ex.root_execution_id and not _runs_sub_workflows(wf_ex):
+        return [wf_ex]
+    top_id = wf_ex.root_execution_id or wf_ex.id
+    others = db_api.get_workflow_executions(
+        root_execution_id=top_id, insecure=True
+    )
+    return [wf_ex] + [ex for ex in others if ex.id != wf_ex.id]
+
+
+def _runs_sub_workflows(wf_ex):
+    spec = spec_parser.get_workflow_spec_by_execution_id(wf_ex.id)
+    return any(t.get_workflow_name() for t in spec.get_tasks())
+
+
+def _task_runs(execution_ids):
+    rows = db_base.model_query(
+        models.TaskExecution, columns=_TASK_COLUMNS
+    ).filter(
+        models.TaskExecution.workflow_execution_id.in_(execution_ids)
+    ).all()
+    by_execution = {}
+    for row in rows:
+        run = model.TaskRun(
+            id=row.id, name=row.name, state=row.state, spec=row.spec,
+            state_info=row.state_info, error_handled=row.error_handled,
+            created_at=row.created_at,
+            triggered_by=_triggered_by(row.runtime_context),
+            published=row.published,
+        )
+        by_execution.setdefault(row.workflow_execution_id, []).append(run)
+    return by_execution
+
+
+def _env(wf_ex):
+    top = wf_ex.root_execution or wf_ex
+    return (top.params or {}).get('env') or {}
+
+
+def load(wf_ex):
+    """Build the ExecutionNode tree rooted at a workflow execution.
+
+    Runs inside the caller's transaction; ``wf_ex`` was fetched (and, to
+    apply, locked) by the caller. Paths are relative to ``wf_ex``.
+    """
+    env = _env(wf_ex)
+    executions = _tree_executions(wf_ex)
+    runs = _task_runs([ex.id for ex in executions])
+
+    nodes = {}
+    for ex in executions:
+        nodes[ex.id] = model.ExecutionNode(
+            id=ex.id, state=ex.state, state_info=ex.state_info,
+            wf_spec=spec_parser.get_workflow_spec_by_execution_id(ex.id),
+            runs=runs.get(ex.id, []),
+            workflow_name=ex.workflow_name,
+            input=ex.input, context=ex.context, env=env,
+            context_loader=_in_context,
+        )
+
+    run_index = {r.id: (node, r) for node in nodes.values()
+                 for r in node.runs}
+    for ex in executions[1:]:
+        parent = run_index.get(ex.task_execution_id)
+        if parent is not None:
+            parent[0].attach_child(parent[1], nodes[ex.id])
+    return nodes[wf_ex.id]

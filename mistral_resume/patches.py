@@ -1,0 +1,73 @@
+# Copyright 2026 - mistral-resume authors
+#
+#    Licensed under the Apache License, Version 2.0 (the "License");
+#    you may not use this file except in compliance with the License.
+#    You may obtain a copy of the License at
+#
+#        http://www.apache.org/licenses/LICENSE-2.0
+#
+#    Unless required by applicable law or agreed to in writing, software
+#    distributed under the License is distributed on an "AS IS" BASIS,
+#    WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+#    See the License for the specific language governing permissions and
+#    limitations under the License.
+
+"""Every runtime patch of Mistral that mistral-resume needs, in one place.
+
+Patches are applied once per process, by the engine server at start-up,
+never on import. Each names the Mistral version it was written against and
+why it cannot be done otherwise; tests/unit/test_patches.py fails if a
+patched function changes shape in a new Mistral.
+"""
+
+import threading
+
+from mistral.engine import tasks
+
+# Where a rerun point's context change is kept on the task execution, so
+# that it is visible later and survives on whichever engine runs the task.
+OVERRIDE_KEY = 'mistral_resume'
+
+_LOCK = threading.Lock()
+_ORIGINALS = {}
+
+
+def overridden_context(in_context, override):
+    """The inbound context once a rerun point's change is applied.
+
+    "replace" keeps Mistral's own keys (those starting with "__", such as
+    the context versions that joins merge by), which no operator supplies.
+    """
+    if override.get('context_mode') == 'replace':
+        result = {k: v for k, v in (in_context or {}).items()
+                  if k.startswith('__')}
+    else:
+        result = dict(in_context or {})
+    result.update(override.get('context') or {})
+    return result
+
+
+def _update_inbound_context(self):
+    # Mistral 23.0.0, engine/tasks.py Task._update_inbound_context: it
+    # rebuilds in_context from the upstream tasks when a task re-runs
+    # (_run_existing) and when it completes (complete), on whichever engine
+    # handles it, so a context given to a rerun would be lost (verified).
+    # Mistral offers no hook there; we re-apply the stored change after it.
+    _ORIGINALS['update_inbound_context'](self)
+    override = (self.task_ex.runtime_context or {}).get(OVERRIDE_KEY)
+    if override and override.get('context') is not None:
+        self.task_ex.in_context = overridden_context(
+            self.task_ex.in_context, override
+        )
+        # Action input, target and with-items read self.ctx too.
+        self.ctx = dict(self.task_ex.in_context)
+
+
+def apply():
+    """Apply all patches (idempotent)."""
+    with _LOCK:
+        if 'update_inbound_context' in _ORIGINALS:
+            return
+        _ORIGINALS['update_inbound_context'] = \
+            tasks.Task._update_inbound_context
+        tasks.Task._update_inbound_context = _update_inbound_context
