@@ -71,14 +71,11 @@ class Failures(object):
         That is a cycle that went through the failed run and came back to
         the task (an on-error loop, say): the later run replaced it. Two
         runs of one task in parallel branches do not descend from each
-        other and are both failures.
+        other and are both failures. Ancestry, not time, decides: Mistral
+        stamps runs in whole seconds, so a fast loop shares one.
         """
-        for later in runs:
-            if later is run or not _created_after(later, run):
-                continue
-            if self._descends_from(later, run):
-                return True
-        return False
+        return any(later is not run and self._descends_from(later, run)
+                   for later in runs)
 
     def _descends_from(self, run, ancestor):
         seen = set()
@@ -91,9 +88,7 @@ class Failures(object):
                 continue
             seen.add(run_id)
             upstream = self._by_id.get(run_id)
-            # Runs older than the ancestor cannot lead back to it.
-            if upstream is not None and \
-                    not _created_after(ancestor, upstream):
+            if upstream is not None:
                 stack.extend(upstream.triggered_by)
         return False
 
@@ -140,9 +135,3 @@ class Failures(object):
                 return True
             run = run.execution.parent_run if run.execution else None
         return False
-
-
-def _created_after(a, b):
-    if a.created_at is None or b.created_at is None:
-        return a.execution.runs.index(a) > b.execution.runs.index(b)
-    return a.created_at > b.created_at

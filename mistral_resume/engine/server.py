@@ -28,15 +28,15 @@ import types
 from mistral.engine import default_engine
 from mistral.engine import engine_server
 from mistral.rpc import base as rpc
-from oslo_config import cfg
 from oslo_log import log as logging
 
+from mistral_resume import config
 from mistral_resume.engine import endpoint
 from mistral_resume import patches
 
 LOG = logging.getLogger(__name__)
 
-CONF = cfg.CONF
+CONF = config.CONF
 
 
 def rpc_target_conf():
@@ -54,11 +54,12 @@ class ResumeEngineServer(engine_server.EngineServer):
 
     def start(self):
         patches.apply()
+        # Built before Mistral's services start, so that a bad setting
+        # fails the start before anything runs that would need stopping.
+        resume_rpc_server = rpc.get_rpc_server_driver()(rpc_target_conf())
         super().start()
 
-        self._resume_rpc_server = rpc.get_rpc_server_driver()(
-            rpc_target_conf()
-        )
+        self._resume_rpc_server = resume_rpc_server
         self._resume_rpc_server.register_endpoint(endpoint.ResumeEndpoint())
         self._resume_rpc_server.run(executor='threading')
         LOG.info('Resume endpoint listening on topic %s', CONF.resume.topic)
