@@ -22,6 +22,7 @@ the heartbeat checker off and stop every service they start.
 import types
 
 from futurist import _thread as futurist_thread
+from mistral.api import app as pecan_app
 from mistral_lib import actions as ml_actions
 from mistral import context as auth_context
 from mistral.db.sqlalchemy import base as db_sa_base
@@ -30,6 +31,7 @@ from mistral.engine import engine_server
 from mistral.services import workflows as wf_service
 from mistral.tests.unit.engine import base as engine_base
 from mistral.workflow import states
+import webtest
 
 from mistral_resume.db import migration
 from mistral_resume.db import models
@@ -175,3 +177,22 @@ class EngineTestCase(engine_base.EngineTestCase):
 def as_admin():
     auth_context.set_ctx(engine_base.base.get_context(default=True,
                                                       admin=True))
+
+
+class ApiTestCase(EngineTestCase):
+    """Our Pecan root over WSGI (webtest), in front of the engine."""
+
+    def setUp(self):
+        super().setUp()
+        self.override_config('auth_enable', False, group='pecan')
+        self.override_config('enabled', False, group='cron_trigger')
+        self.override_config('root', 'mistral_resume.api.root.RootController',
+                             group='pecan')
+        self.app = webtest.TestApp(pecan_app.setup_app())
+
+    def get(self, url, status=200, **kw):
+        return self.app.get(url, status=status, **kw)
+
+    def post_json(self, url, body, status=None):
+        return self.app.post_json(url, body, status=status or '*',
+                                  expect_errors=True)

@@ -65,12 +65,12 @@ class ExecutionResumesController(rest.RestController):
 
     @pecan.expose('json')
     @util.json_errors
-    def get_all(self, execution_id, marker=None, limit=None,
-                sort_keys=None, sort_dirs=None):
+    def get_all(self, execution_id, **query):
+        # Query parameters come as keywords: pecan counts named optional
+        # arguments as path segments and would answer 404.
         policies.enforce('resumes:list', context.ctx())
         util.check_id(execution_id, 'execution')
-        paging = util.paging(marker, limit, sort_keys, sort_dirs,
-                             records_api.SORT_KEYS)
+        paging = util.paging(query, records_api.SORT_KEYS)
         return {'resumes': service.list_records(execution_id, **paging)}
 
 

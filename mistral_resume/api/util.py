@@ -68,8 +68,16 @@ def json_body():
                                  % e)
 
 
-def paging(marker, limit, sort_keys, sort_dirs, allowed_keys):
+_PAGING = ('marker', 'limit', 'sort_keys', 'sort_dirs')
+
+
+def paging(query, allowed_keys):
     """Mistral's marker/limit/sort_keys/sort_dirs query parameters."""
+    unknown = sorted(k for k in query if k not in _PAGING)
+    if unknown:
+        raise exc.InputException('Unknown query parameter(s) %s; use: %s.'
+                                 % (', '.join(unknown), ', '.join(_PAGING)))
+    marker, limit, sort_keys, sort_dirs = (query.get(k) for k in _PAGING)
     if marker:
         check_id(marker, 'marker')
     if limit is not None:

@@ -34,13 +34,13 @@ difference in latency between the two.
 import mistral.cmd  # noqa
 
 import fcntl
+import logging as py_logging
 import os
 import signal
 import sys
 import threading
 import time
 
-from logging import shutdown as logging_shutdown
 from mistral.api import service as api_service
 from mistral import context as auth_ctx
 from mistral.db.sqlalchemy import base as db_base
@@ -356,7 +356,7 @@ def _exit_by(deadline, stopped):
             LOG.error('The services did not stop within %s s; exiting '
                       'anyway.', EXIT_DEADLINE)
             code = 1
-        logging_shutdown()
+        py_logging.shutdown()
         os._exit(code)
 
     threading.Thread(target=run, name='exit-deadline', daemon=True).start()

@@ -41,7 +41,8 @@ EMBEDDED_OPT = cfg.BoolOpt(
     default=False,
     help='Run API, engine, executor and notifier in this one process, over '
          'an in-memory transport and a SQLite database in [resume] data_dir '
-         '(unless configured otherwise). --server is ignored.'
+         '(unless configured otherwise), instead of the --server '
+         'processes.'
 )
 
 

@@ -17,6 +17,7 @@
 from mistral import context as auth_ctx
 from mistral.db.sqlalchemy import base as db_base
 from mistral import exceptions as exc
+from mistral.services import security
 from oslo_db.sqlalchemy import utils as db_utils
 
 from mistral_resume.db import models
@@ -26,13 +27,15 @@ SORT_KEYS = ('created_at', 'updated_at', 'id', 'request_id', 'user_id',
 
 
 def _query():
+    """Records the caller may see: its project's, or all for an admin."""
     query = db_base.model_query(models.ResumeRecord)
-    ctx = auth_ctx.ctx() if auth_ctx.has_ctx() else None
-    if ctx is not None and not ctx.is_admin:
-        query = query.filter(
-            models.ResumeRecord.project_id == ctx.project_id
-        )
-    return query
+    if auth_ctx.has_ctx() and auth_ctx.ctx().is_admin:
+        return query
+    # Mistral's notion of the caller's project (its default project when
+    # authentication is off), as its own queries use.
+    return query.filter(
+        models.ResumeRecord.project_id == security.get_project_id()
+    )
 
 
 @db_base.session_aware()
