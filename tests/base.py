@@ -23,7 +23,6 @@ import types
 
 from futurist import _thread as futurist_thread
 from mistral.api import app as pecan_app
-from mistral_lib import actions as ml_actions
 from mistral import context as auth_context
 from mistral.db.sqlalchemy import base as db_sa_base
 from mistral.db.v2 import api as db_api
@@ -31,6 +30,7 @@ from mistral.engine import engine_server
 from mistral.services import workflows as wf_service
 from mistral.tests.unit.engine import base as engine_base
 from mistral.workflow import states
+from mistral_lib import actions as ml_actions
 import webtest
 
 from mistral_resume.db import migration

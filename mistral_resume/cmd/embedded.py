@@ -34,7 +34,6 @@ difference in latency between the two.
 import mistral.cmd  # noqa
 
 import fcntl
-import logging as py_logging
 import os
 import signal
 import sys
@@ -302,7 +301,7 @@ def load_examples():
     return loaded
 
 
-def _start(service):
+def _start_in_daemon_thread(service):
     """Start a service from a daemon thread.
 
     Threads inherit the daemon flag of the thread that creates them. Mistral
@@ -356,7 +355,9 @@ def _exit_by(deadline, stopped):
             LOG.error('The services did not stop within %s s; exiting '
                       'anyway.', EXIT_DEADLINE)
             code = 1
-        py_logging.shutdown()
+        # No atexit handlers, no logging.shutdown(): either could wait on
+        # the very threads that hold us up. oslo.log's handlers flush each
+        # record already.
         os._exit(code)
 
     threading.Thread(target=run, name='exit-deadline', daemon=True).start()
@@ -389,7 +390,7 @@ class EmbeddedServer(object):
     def _start(self, name, factory, *args, **kwargs):
         started = time.monotonic()
         service = factory(*args, **kwargs)
-        _start(service)
+        _start_in_daemon_thread(service)
         self.services.append((name, service))
         LOG.info('Embedded %s started in %.2f s.', name,
                  time.monotonic() - started)
@@ -405,9 +406,7 @@ class EmbeddedServer(object):
                     service.stop()
                 else:
                     # Not graceful for the executor: a long action would
-                    # hold the stop for as long as it runs. Its execution is
-                    # left RUNNING; the heartbeat checker fails it after the
-                    # next start, and it can be resumed like any failure.
+                    # hold the stop for as long as it runs (see _exit_by).
                     service.stop(graceful=(name != 'executor'))
             except Exception:
                 LOG.exception('Error while stopping the embedded %s.', name)
@@ -428,8 +427,8 @@ def main(argv=None):
     stop_requested = threading.Event()
 
     def on_signal(signum, frame):
-        LOG.info('Received %s, stopping.', signal.Signals(signum).name)
         stop_requested.set()
+        LOG.info('Received %s, stopping.', signal.Signals(signum).name)
 
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)

@@ -1,0 +1,65 @@
+# Copyright 2026 - mistral-resume authors
+#
+#    Licensed under the Apache License, Version 2.0 (the "License");
+#    you may not use this file except in compliance with the License.
+#    You may obtain a copy of the License at
+#
+#        http://www.apache.org/licenses/LICENSE-2.0
+#
+#    Unless required by applicable law or agreed to in writing, software
+#    distributed under the License is distributed on an "AS IS" BASIS,
+#    WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+#    See the License for the specific language governing permissions and
+#    limitations under the License.
+
+import inspect
+
+from mistral.engine import tasks
+import testtools
+
+from mistral_resume import patches
+
+
+class TestPatchedMistral(testtools.TestCase):
+    """Fails when the Mistral functions we patch change shape."""
+
+    def _original(self):
+        return patches._ORIGINALS.get('update_inbound_context',
+                                      tasks.Task._update_inbound_context)
+
+    def test_update_inbound_context_shape(self):
+        original = self._original()
+        self.assertEqual(['self'],
+                         list(inspect.signature(original).parameters))
+        source = inspect.getsource(original)
+        # What the patch relies on: the context is rebuilt from upstream
+        # tasks into self.ctx and merged into task_ex.in_context.
+        self.assertIn('get_task_inbound_context', source)
+        self.assertIn('self.ctx', source)
+        self.assertIn('self.task_ex.in_context', source)
+
+    def test_apply_is_idempotent(self):
+        patches.apply()
+        patches.apply()
+        self.assertIs(patches._update_inbound_context,
+                      tasks.Task._update_inbound_context)
+        self.assertIsNot(patches._update_inbound_context,
+                         patches._ORIGINALS['update_inbound_context'])
+
+
+class TestOverriddenContext(testtools.TestCase):
+
+    def test_merge(self):
+        self.assertEqual(
+            {'a': 1, 'x': 2, '__v': 0},
+            patches.overridden_context({'a': 1, 'x': 1, '__v': 0},
+                                       {'context': {'x': 2}})
+        )
+
+    def test_replace_keeps_mistral_keys(self):
+        self.assertEqual(
+            {'x': 2, '__v': 0},
+            patches.overridden_context(
+                {'a': 1, 'x': 1, '__v': 0},
+                {'context': {'x': 2}, 'context_mode': 'replace'})
+        )

@@ -1,0 +1,106 @@
+# Copyright 2026 - mistral-resume authors
+#
+#    Licensed under the Apache License, Version 2.0 (the "License");
+#    you may not use this file except in compliance with the License.
+#    You may obtain a copy of the License at
+#
+#        http://www.apache.org/licenses/LICENSE-2.0
+#
+#    Unless required by applicable law or agreed to in writing, software
+#    distributed under the License is distributed on an "AS IS" BASIS,
+#    WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+#    See the License for the specific language governing permissions and
+#    limitations under the License.
+
+import testtools
+
+from mistral_resume.core import request
+
+
+class TestParse(testtools.TestCase):
+
+    def test_plain_resume(self):
+        parsed = request.parse({})
+        self.assertEqual([], parsed.points)
+        self.assertFalse(parsed.dry_run)
+
+    def test_full_request(self):
+        parsed = request.parse({
+            'points': [
+                {'task': 't2', 'context': {'x': 1}, 'context_mode': 'replace',
+                 'reset': False},
+                {'task': 'b3', 'mode': 'continue', 'published': {'y': 2}},
+            ],
+            'env': {'e': 1}, 'reason': 'fixed', 'request_id': 'r-1',
+            'dry_run': True,
+        })
+        rerun, cont = parsed.points
+        self.assertEqual(('t2', 'rerun', {'x': 1}, 'replace', False),
+                         (rerun.task, rerun.mode, rerun.context,
+                          rerun.context_mode, rerun.reset))
+        self.assertEqual(('b3', 'continue', {'y': 2}),
+                         (cont.task, cont.mode, cont.published))
+        self.assertEqual({'e': 1}, parsed.env)
+        self.assertTrue(parsed.dry_run)
+
+    def test_defaults(self):
+        point, = request.parse({'points': [{'task': 't'}]}).points
+        self.assertEqual(('rerun', 'merge', True, None),
+                         (point.mode, point.context_mode, point.reset,
+                          point.context))
+        point, = request.parse(
+            {'points': [{'task': 't', 'mode': 'continue'}]}).points
+        self.assertEqual({}, point.published)
+
+    def _refused(self, body, *words):
+        e = self.assertRaises(request.InvalidRequest, request.parse, body)
+        for word in words:
+            self.assertIn(word, str(e))
+
+    def test_malformed_bodies(self):
+        self._refused([], 'JSON object')
+        self._refused('x', 'JSON object')
+        self._refused({'points': 'x'}, '"points"', 'a list')
+        self._refused({'points': [1]}, 'points[0]', 'an object')
+        self._refused({'points': [{}]}, 'needs "task"')
+        self._refused({'points': [{'task': ' '}]}, 'needs "task"')
+        self._refused({'points': [{'task': 3}]}, '"task"')
+        self._refused({'points': [{'task': 't', 'mode': 'skip'}]},
+                      'Unknown mode "skip"')
+        self._refused({'points': [{'task': 't', 'mode': 'continue',
+                                   'context': {}}]}, '"context"', 'rerun')
+        self._refused({'points': [{'task': 't', 'mode': 'continue',
+                                   'reset': False}]}, '"reset"')
+        self._refused({'points': [{'task': 't', 'published': {}}]},
+                      '"published"', 'continue')
+        self._refused({'points': [{'task': 't', 'context': []}]},
+                      '"context"', 'an object')
+        self._refused({'points': [{'task': 't', 'mode': 'continue',
+                                   'published': 'x'}]}, '"published"')
+        self._refused({'points': [{'task': 't', 'context_mode': 'x'}]},
+                      'context_mode')
+        self._refused({'points': [{'task': 't', 'reset': 'no'}]}, 'boolean')
+        self._refused({'points': [{'task': 't', 'reset': 0}]}, 'boolean')
+        self._refused({'env': []}, '"env"', 'an object')
+        self._refused({'env': 'x'}, '"env"')
+        self._refused({'dry_run': 1}, '"dry_run"', 'a boolean')
+        self._refused({'reason': 5}, '"reason"')
+        self._refused({'request_id': ''}, 'request_id')
+        self._refused({'request_id': 'x' * 256}, 'longer than 255')
+        self._refused({'points': [{'task': 't'}, {'task': 't'}]},
+                      'more than one point')
+
+    def test_unknown_fields(self):
+        self._refused({'point': []}, 'Unknown field(s) point')
+        self._refused({'points': [{'task': 't', 'ctx': {}}]},
+                      'Unknown field(s) ctx', 'points[0]')
+
+    def test_round_trip(self):
+        body = {'points': [{'task': 't2', 'context': {'x': 1}}],
+                'reason': 'r'}
+        parsed = request.parse(body)
+        self.assertEqual(
+            {'task': 't2', 'mode': 'rerun', 'context_mode': 'merge',
+             'context': {'x': 1}, 'published': None, 'reset': True},
+            parsed.to_dict()['points'][0]
+        )
