@@ -38,6 +38,8 @@ resume_opts = [
             os.path.join(os.path.expanduser('~'), '.local', 'share'),
             'mistral-resume'
         ),
+        sample_default='$XDG_DATA_HOME/mistral-resume, or '
+                       '~/.local/share/mistral-resume',
         help='Where the embedded server keeps its SQLite database and log '
              'file when the configuration does not name them.'
     ),

@@ -1,0 +1,1042 @@
+# Copyright 2026 - mistral-resume authors
+#
+#    Licensed under the Apache License, Version 2.0 (the "License");
+#    you may not use this file except in compliance with the License.
+#    You may obtain a copy of the License at
+#
+#        http://www.apache.org/licenses/LICENSE-2.0
+#
+#    Unless required by applicable law or agreed to in writing, software
+#    distributed under the License is distributed on an "AS IS" BASIS,
+#    WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+#    See the License for the specific language governing permissions and
+#    limitations under the License.
+
+"""The analysis on real executions: resume_requirements and dry runs.
+
+Each class runs one workflow shape to the point where it stops short, with
+Mistral's engine in-process, and checks what the product says it would take
+(and what it would do) to resume it. Nothing here applies a resume.
+"""
+
+from mistral import exceptions as mistral_exc
+from mistral.services import workflows as wf_service
+
+from tests import base
+
+
+class AnalysisTestCase(base.EngineTestCase):
+    """Helpers shared by the shapes below."""
+
+    def assertSentence(self, message, *mentions):
+        """A message an operator reads: a full sentence naming the task."""
+        self.assertIsInstance(message, str)
+        self.assertTrue(message.strip(), 'empty message')
+        self.assertTrue(message[0].isupper(), message)
+        self.assertTrue(message.rstrip().endswith('.'), message)
+        for mention in mentions:
+            self.assertIn(mention, message)
+
+    def assertRequirement(self, entry, code, task=None, task_execution_id=None,
+                          path=None):
+        self.assertEqual(code, entry['code'], entry)
+        if task is not None:
+            self.assertEqual(task, entry['task'], entry)
+        if task_execution_id is not None:
+            self.assertEqual(task_execution_id, entry['task_execution_id'],
+                             entry)
+        if path is not None:
+            self.assertEqual(path, entry['path'], entry)
+        self.assertSentence(entry['message'], path or task or '')
+
+    def dry_run(self, wf_id, *points, **body):
+        return self.resume(wf_id, dry_run=True, points=list(points), **body)
+
+    def planned(self, outcome):
+        """The points of a dry run that would go ahead."""
+        self.assertEqual('dry_run', outcome['status'], outcome)
+        self.assertEqual([], outcome['record']['requirements'])
+        self.assertTrue(outcome['record']['dry_run'])
+        return outcome['record']['points']
+
+    def unmet(self, outcome):
+        self.assertEqual('unmet', outcome['status'], outcome)
+        self.assertTrue(outcome['requirements'])
+        return outcome['requirements']
+
+    def by_code(self, requirements, code):
+        return [r for r in requirements if r['code'] == code]
+
+    def task_id(self, wf_id, name):
+        return self.task(wf_id, name)['id']
+
+
+# A failed task between a success and a task that never ran.
+SINGLE = """
+version: '2.0'
+single:
+  input:
+    - x: null
+  tasks:
+    t1:
+      action: std.noop
+      publish:
+        a: 1
+      on-success: t2
+    t2:
+      action: test.check value=<% $.x %>
+      publish:
+        y: <% task().result %>
+        z: 2
+      on-success: t3
+    t3:
+      action: std.echo output=<% $.y %>
+"""
+
+
+class TestSingleFailure(AnalysisTestCase):
+
+    def setUp(self):
+        super().setUp()
+        self.wf_id = self.start(SINGLE)
+        self.await_workflow_error(self.wf_id)
+        self.t2 = self.task_id(self.wf_id, 't2')
+
+    def test_requirements(self):
+        view = self.requirements(self.wf_id)
+        self.assertEqual(self.wf_id, view['execution_id'])
+        self.assertEqual('ERROR', view['state'])
+        self.assertTrue(view['resumable'])
+        self.assertFalse(view['plain_resume'])
+        self.assertEqual([], view['warnings'])
+        failure, = view['failures']
+        self.assertEqual({
+            'task': 't2', 'task_execution_id': self.t2, 'path': 't2',
+            'state': 'ERROR', 'error_handled': False, 'with_items': False,
+            'modes': ['rerun', 'continue'], 'publish': ['y', 'z'],
+            'next_tasks': ['t3'],
+        }, {k: v for k, v in failure.items() if k != 'state_info'})
+        self.assertIn('check failed', failure['state_info'])
+        entry, = view['requirements']
+        self.assertRequirement(entry, 'UNRESOLVED_FAILURE', 't2', self.t2)
+        self.assertEqual('ERROR', entry['state'])
+
+    def test_rerun_planned(self):
+        point, = self.planned(self.dry_run(
+            self.wf_id, {'task': 't2', 'context': {'x': 'ok'}}))
+        self.assertEqual('t2', point['task'])
+        self.assertEqual('t2', point['path'])
+        self.assertEqual(self.t2, point['task_execution_id'])
+        self.assertEqual('rerun', point['mode'])
+        self.assertEqual('merge', point['context_mode'])
+        self.assertEqual({'x': 'ok'}, point['context'])
+        self.assertTrue(point['reset'])
+        self.assertNotIn('next_tasks', point)
+
+    def test_dry_run_changes_nothing(self):
+        before = self.tasks(self.wf_id)
+        self.planned(self.dry_run(self.wf_id, {'task': 't2'}))
+        self.assertEqual(before, self.tasks(self.wf_id))
+        self.assertEqual('ERROR', self.execution(self.wf_id).state)
+
+    def test_continue_with_every_published_name(self):
+        out = self.dry_run(self.wf_id, {
+            'task': 't2', 'mode': 'continue',
+            'published': {'y': 'given', 'z': 3}})
+        point, = self.planned(out)
+        self.assertEqual('continue', point['mode'])
+        self.assertEqual(self.t2, point['task_execution_id'])
+        self.assertEqual({'y': 'given', 'z': 3}, point['published'])
+        self.assertEqual(['t3'], point['next_tasks'])
+        self.assertIsNone(point['context_mode'])
+        self.assertIsNone(point['reset'])
+        # t3 reads "y", which the published values provide.
+        self.assertEqual([], out['record']['warnings'])
+
+    def test_continue_missing_one_published_name(self):
+        reqs = self.unmet(self.dry_run(self.wf_id, {
+            'task': 't2', 'mode': 'continue', 'published': {'y': 'given'}}))
+        entry, = reqs
+        self.assertRequirement(entry, 'MISSING_PUBLISHED', 't2', self.t2)
+        self.assertEqual(['z'], entry['variables'])
+        self.assertIn('z', entry['message'])
+
+    def test_continue_without_published(self):
+        entry, = self.unmet(self.dry_run(
+            self.wf_id, {'task': 't2', 'mode': 'continue'}))
+        self.assertRequirement(entry, 'MISSING_PUBLISHED', 't2', self.t2)
+        self.assertEqual(['y', 'z'], entry['variables'])
+
+    def test_continue_extra_published_names_are_fine(self):
+        point, = self.planned(self.dry_run(self.wf_id, {
+            'task': 't2', 'mode': 'continue',
+            'published': {'y': 1, 'z': 2, 'extra': 3}}))
+        self.assertEqual(['t3'], point['next_tasks'])
+
+    def test_succeeded_task_refused(self):
+        reqs = self.unmet(self.dry_run(self.wf_id, {'task': 't1'}))
+        self.assertEqual(['ALREADY_SUCCEEDED', 'UNRESOLVED_FAILURE'],
+                         self.codes({'requirements': reqs}))
+        entry, = self.by_code(reqs, 'ALREADY_SUCCEEDED')
+        self.assertRequirement(entry, 'ALREADY_SUCCEEDED', 't1',
+                               self.task_id(self.wf_id, 't1'))
+        self.assertEqual('SUCCESS', entry['state'])
+        entry, = self.by_code(reqs, 'UNRESOLVED_FAILURE')
+        self.assertRequirement(entry, 'UNRESOLVED_FAILURE', 't2', self.t2)
+
+    def test_succeeded_task_refused_in_continue_mode(self):
+        reqs = self.unmet(self.dry_run(
+            self.wf_id, {'task': 't2'},
+            {'task': 't1', 'mode': 'continue', 'published': {'a': 1}}))
+        entry, = reqs
+        self.assertRequirement(entry, 'ALREADY_SUCCEEDED', 't1')
+
+    def test_task_that_never_ran(self):
+        reqs = self.unmet(self.dry_run(self.wf_id, {'task': 't2'},
+                                       {'task': 't3'}))
+        entry, = reqs
+        self.assertRequirement(entry, 'NOT_STARTED', 't3', path='t3')
+        self.assertIsNone(entry['task_execution_id'])
+        self.assertIn('single', entry['message'])
+
+    def test_unknown_task(self):
+        reqs = self.unmet(self.dry_run(self.wf_id, {'task': 't2'},
+                                       {'task': 'tt2'}))
+        entry, = reqs
+        self.assertRequirement(entry, 'UNKNOWN_TASK', 'tt2')
+        self.assertIsNone(entry['task_execution_id'])
+        self.assertIn('single', entry['message'])
+
+    def test_unknown_task_execution_id(self):
+        missing = '00000000-0000-0000-0000-000000000000'
+        entry, = self.unmet(self.dry_run(self.wf_id, {'task': 't2'},
+                                         {'task': missing}))
+        self.assertRequirement(entry, 'UNKNOWN_TASK', missing)
+
+    def test_every_bad_point_reported_together(self):
+        reqs = self.unmet(self.dry_run(
+            self.wf_id,
+            {'task': 't1'},
+            {'task': 't3'},
+            {'task': 'nope'},
+        ))
+        # t2 is not named: its failure is unresolved as well.
+        self.assertEqual(
+            ['ALREADY_SUCCEEDED', 'NOT_STARTED', 'UNKNOWN_TASK',
+             'UNRESOLVED_FAILURE'],
+            self.codes({'requirements': reqs}))
+        self.assertEqual(
+            {'t1', 't2', 't3', 'nope'}, {r['task'] for r in reqs})
+        for entry in reqs:
+            self.assertSentence(entry['message'], entry['task'])
+
+    def test_every_bad_point_reported_with_missing_published(self):
+        reqs = self.unmet(self.dry_run(
+            self.wf_id,
+            {'task': 't1', 'mode': 'continue', 'published': {}},
+            {'task': 't3'},
+            {'task': 'nope'},
+            {'task': 't2', 'mode': 'continue', 'published': {'z': 1}},
+        ))
+        self.assertEqual(
+            ['ALREADY_SUCCEEDED', 'MISSING_PUBLISHED', 'NOT_STARTED',
+             'UNKNOWN_TASK'],
+            self.codes({'requirements': reqs}))
+        entry, = self.by_code(reqs, 'MISSING_PUBLISHED')
+        self.assertEqual(['y'], entry['variables'])
+
+    def test_unmet_outcome_has_a_summary(self):
+        out = self.dry_run(self.wf_id, {'task': 't1'}, {'task': 'nope'})
+        self.unmet(out)
+        for code in ('ALREADY_SUCCEEDED', 'UNKNOWN_TASK',
+                     'UNRESOLVED_FAILURE'):
+            self.assertIn(code, out['faultstring'])
+
+    def test_reset_false_without_with_items_is_malformed(self):
+        self.assertRaises(mistral_exc.InputException, self.resume,
+                          self.wf_id, dry_run=True,
+                          points=[{'task': 't2', 'reset': False}])
+
+
+# Three parallel branches from one start task; two fail.
+PARALLEL = """
+version: '2.0'
+parallel:
+  tasks:
+    start:
+      action: std.noop
+      on-success: [b1, b2, b3]
+    b1:
+      action: test.check value=bad
+    b2:
+      action: test.check value=ok
+    b3:
+      action: test.check value=bad
+"""
+
+
+class TestParallelFailures(AnalysisTestCase):
+
+    def setUp(self):
+        super().setUp()
+        self.wf_id = self.start(PARALLEL)
+        self.await_workflow_error(self.wf_id)
+        self.b1 = self.task_id(self.wf_id, 'b1')
+        self.b3 = self.task_id(self.wf_id, 'b3')
+
+    def test_mistral_ran_every_branch(self):
+        self.assertEqual(
+            {'start': 'SUCCESS', 'b1': 'ERROR', 'b2': 'SUCCESS',
+             'b3': 'ERROR'},
+            {t['name']: t['state'] for t in self.tasks(self.wf_id)})
+
+    def test_no_point_lists_every_failed_branch(self):
+        view = self.requirements(self.wf_id)
+        self.assertEqual(['b1', 'b3'],
+                         sorted(f['task'] for f in view['failures']))
+        reqs = sorted(view['requirements'], key=lambda r: r['task'])
+        self.assertEqual(2, len(reqs))
+        self.assertRequirement(reqs[0], 'UNRESOLVED_FAILURE', 'b1', self.b1)
+        self.assertRequirement(reqs[1], 'UNRESOLVED_FAILURE', 'b3', self.b3)
+
+    def test_dry_run_without_points_lists_every_failed_branch(self):
+        reqs = self.unmet(self.dry_run(self.wf_id))
+        self.assertEqual([('b1', self.b1), ('b3', self.b3)],
+                         sorted((r['task'], r['task_execution_id'])
+                                for r in reqs))
+
+    def test_naming_one_leaves_the_other(self):
+        entry, = self.unmet(self.dry_run(self.wf_id, {'task': 'b1'}))
+        self.assertRequirement(entry, 'UNRESOLVED_FAILURE', 'b3', self.b3)
+
+        entry, = self.unmet(self.dry_run(self.wf_id, {
+            'task': 'b3', 'mode': 'continue', 'published': {}}))
+        self.assertRequirement(entry, 'UNRESOLVED_FAILURE', 'b1', self.b1)
+
+    def test_naming_both_is_planned(self):
+        points = self.planned(self.dry_run(
+            self.wf_id, {'task': 'b1'},
+            {'task': 'b3', 'mode': 'continue', 'published': {}}))
+        self.assertEqual([('b1', self.b1, 'rerun'),
+                          ('b3', self.b3, 'continue')],
+                         [(p['task'], p['task_execution_id'], p['mode'])
+                          for p in points])
+        self.assertEqual([], points[1]['next_tasks'])
+
+    def test_naming_the_branch_that_succeeded(self):
+        reqs = self.unmet(self.dry_run(
+            self.wf_id, {'task': 'b1'}, {'task': 'b2'}, {'task': 'b3'}))
+        entry, = reqs
+        self.assertRequirement(entry, 'ALREADY_SUCCEEDED', 'b2',
+                               self.task_id(self.wf_id, 'b2'))
+
+
+# A failure whose on-error branch ran and ended in "fail".
+HANDLED = """
+version: '2.0'
+handled:
+  tasks:
+    t1:
+      action: std.noop
+      on-success: [t2]
+    t2:
+      action: test.check value=bad
+      publish:
+        y: <% task().result %>
+      on-success: [t3]
+      on-error: [log_it]
+    log_it:
+      action: std.noop
+      on-success: [fail]
+    t3:
+      action: std.noop
+"""
+
+
+class TestHandledFailure(AnalysisTestCase):
+
+    def setUp(self):
+        super().setUp()
+        self.wf_id = self.start(HANDLED)
+        self.await_workflow_error(self.wf_id)
+        self.t2 = self.task_id(self.wf_id, 't2')
+
+    def test_mistral_marked_the_error_handled(self):
+        t2 = self.task(self.wf_id, 't2')
+        self.assertEqual('ERROR', t2['state'])
+        self.assertTrue(t2['error_handled'])
+        self.assertEqual('SUCCESS', self.task(self.wf_id, 'log_it')['state'])
+
+    def test_resume_point_required(self):
+        view = self.requirements(self.wf_id)
+        self.assertTrue(view['resumable'])
+        self.assertFalse(view['plain_resume'])
+        failure, = view['failures']
+        self.assertEqual('t2', failure['task'])
+        self.assertTrue(failure['error_handled'])
+        self.assertEqual(['t3'], failure['next_tasks'])
+        entry, = view['requirements']
+        self.assertEqual('RESUME_POINT_REQUIRED', entry['code'])
+        self.assertSentence(entry['message'], 't2', self.wf_id)
+        candidate, = entry['candidates']
+        self.assertEqual({'task': 't2', 'task_execution_id': self.t2,
+                          'path': 't2', 'state': 'ERROR',
+                          'error_handled': True}, candidate)
+
+    def test_dry_run_without_points_needs_one(self):
+        entry, = self.unmet(self.dry_run(self.wf_id))
+        self.assertEqual('RESUME_POINT_REQUIRED', entry['code'])
+        self.assertEqual([self.t2], [c['task_execution_id']
+                                     for c in entry['candidates']])
+
+    def test_naming_the_handled_failure(self):
+        point, = self.planned(self.dry_run(self.wf_id, {'task': 't2'}))
+        self.assertEqual(self.t2, point['task_execution_id'])
+
+        point, = self.planned(self.dry_run(self.wf_id, {
+            'task': 't2', 'mode': 'continue', 'published': {'y': 1}}))
+        self.assertEqual(['t3'], point['next_tasks'])
+
+    def test_naming_the_handler(self):
+        entry, = self.unmet(self.dry_run(self.wf_id, {'task': 'log_it'}))
+        self.assertRequirement(entry, 'ALREADY_SUCCEEDED', 'log_it')
+
+
+# A failure whose on-error transition paused the execution.
+ON_ERROR_PAUSE = """
+version: '2.0'
+pausing:
+  tasks:
+    t1:
+      action: std.noop
+      on-success: [t2]
+    t2:
+      action: test.check value=bad
+      publish:
+        y: <% task().result %>
+      on-success: [t3]
+      on-error:
+        - pause
+    t3:
+      action: std.echo output=<% $.y %>
+"""
+
+
+class TestOnErrorPause(AnalysisTestCase):
+
+    def setUp(self):
+        super().setUp()
+        self.wf_id = self.start(ON_ERROR_PAUSE)
+        self.await_workflow_paused(self.wf_id)
+        self.t2 = self.task_id(self.wf_id, 't2')
+
+    def test_plain_resume_with_a_warning(self):
+        view = self.requirements(self.wf_id)
+        self.assertEqual('PAUSED', view['state'])
+        self.assertTrue(view['resumable'])
+        self.assertTrue(view['plain_resume'])
+        self.assertEqual([], view['requirements'])
+        failure, = view['failures']
+        self.assertEqual(('t2', self.t2, True),
+                         (failure['task'], failure['task_execution_id'],
+                          failure['error_handled']))
+        warning, = view['warnings']
+        self.assertSentence(warning, 't2', self.t2, 'ERROR')
+
+    def test_plain_dry_run(self):
+        out = self.dry_run(self.wf_id)
+        self.assertEqual([], self.planned(out))
+        self.assertEqual('PAUSED', out['record']['execution_state_before'])
+        warning, = out['record']['warnings']
+        self.assertIn('t2', warning)
+
+    def test_rerun_planned(self):
+        out = self.dry_run(self.wf_id, {'task': 't2'})
+        point, = self.planned(out)
+        self.assertEqual(('rerun', self.t2),
+                         (point['mode'], point['task_execution_id']))
+        # Named, t2 is no longer left behind by the resume.
+        self.assertEqual([], out['record']['warnings'])
+
+    def test_continue_planned(self):
+        point, = self.planned(self.dry_run(self.wf_id, {
+            'task': 't2', 'mode': 'continue', 'published': {'y': 'v'}}))
+        self.assertEqual(['t3'], point['next_tasks'])
+
+
+# A manual pause while a task is still running; nothing failed.
+LONG = """
+version: '2.0'
+long:
+  tasks:
+    t1:
+      action: std.async_noop
+      on-success: [t2]
+    t2:
+      action: std.noop
+"""
+
+
+class TestManualPause(AnalysisTestCase):
+
+    def setUp(self):
+        super().setUp()
+        self.wf_id = self.start(LONG)
+        self.await_task_running(self.task_id(self.wf_id, 't1'))
+        self.engine.pause_workflow(self.wf_id)
+        self.await_workflow_paused(self.wf_id)
+
+    def test_plain_resume(self):
+        view = self.requirements(self.wf_id)
+        self.assertEqual('PAUSED', view['state'])
+        self.assertTrue(view['resumable'])
+        self.assertTrue(view['plain_resume'])
+        self.assertEqual([], view['failures'])
+        self.assertEqual([], view['requirements'])
+        self.assertEqual([], view['warnings'])
+
+    def test_plain_dry_run(self):
+        self.assertEqual([], self.planned(self.dry_run(self.wf_id)))
+
+    def test_naming_the_running_task(self):
+        entry, = self.unmet(self.dry_run(self.wf_id, {'task': 't1'}))
+        self.assertRequirement(entry, 'NOT_FAILED', 't1',
+                               self.task_id(self.wf_id, 't1'))
+        self.assertEqual('RUNNING', entry['state'])
+        self.assertIn('RUNNING', entry['message'])
+
+
+class TestNotResumable(AnalysisTestCase):
+
+    def test_running(self):
+        wf_id = self.start(LONG)
+        self.await_task_running(self.task_id(wf_id, 't1'))
+        view = self.requirements(wf_id)
+        self.assertEqual('RUNNING', view['state'])
+        self.assertFalse(view['resumable'])
+        self.assertFalse(view['plain_resume'])
+        entry, = view['requirements']
+        self.assertEqual('EXECUTION_NOT_RESUMABLE', entry['code'])
+        self.assertEqual('RUNNING', entry['state'])
+        self.assertSentence(entry['message'], wf_id, 'RUNNING')
+
+        entry, = self.unmet(self.dry_run(wf_id))
+        self.assertEqual('EXECUTION_NOT_RESUMABLE', entry['code'])
+
+    def test_success(self):
+        wf_id = self.start(SINGLE, wf_input={'x': 'ok'})
+        self.await_workflow_success(wf_id)
+        view = self.requirements(wf_id)
+        self.assertEqual('SUCCESS', view['state'])
+        self.assertFalse(view['resumable'])
+        self.assertFalse(view['plain_resume'])
+        self.assertEqual([], view['failures'])
+        entry, = view['requirements']
+        self.assertEqual('EXECUTION_NOT_RESUMABLE', entry['code'])
+        self.assertSentence(entry['message'], wf_id, 'SUCCESS')
+
+        # The points are checked as well, and reported together.
+        reqs = self.unmet(self.dry_run(wf_id, {'task': 't2'},
+                                       {'task': 'nope'}))
+        self.assertEqual(
+            ['ALREADY_SUCCEEDED', 'EXECUTION_NOT_RESUMABLE', 'UNKNOWN_TASK'],
+            self.codes({'requirements': reqs}))
+
+
+# A join after two branches, one of which failed.
+JOIN = """
+version: '2.0'
+joining:
+  tasks:
+    start:
+      action: std.noop
+      on-success: [left, right]
+    left:
+      action: test.check value=bad
+      publish:
+        l: <% task().result %>
+      on-success: [joined]
+    right:
+      action: std.noop
+      on-success: [joined]
+    joined:
+      join: all
+      action: std.noop
+"""
+
+
+class TestJoin(AnalysisTestCase):
+
+    def setUp(self):
+        super().setUp()
+        self.wf_id = self.start(JOIN)
+        self.await_workflow_error(self.wf_id)
+        self.left = self.task_id(self.wf_id, 'left')
+
+    def test_mistral_failed_the_join(self):
+        joined = self.task(self.wf_id, 'joined')
+        self.assertEqual('ERROR', joined['state'])
+        self.assertTrue(joined['state_info'].startswith('Failed by tasks'),
+                        joined['state_info'])
+        self.assertIn('left', joined['state_info'])
+
+    def test_failure_is_the_branch_not_the_join(self):
+        view = self.requirements(self.wf_id)
+        failure, = view['failures']
+        self.assertEqual(('left', self.left),
+                         (failure['task'], failure['task_execution_id']))
+        self.assertEqual(['joined'], failure['next_tasks'])
+        entry, = view['requirements']
+        self.assertRequirement(entry, 'UNRESOLVED_FAILURE', 'left',
+                               self.left)
+
+    def test_naming_the_join(self):
+        entry, = self.unmet(self.dry_run(
+            self.wf_id, {'task': 'left'}, {'task': 'joined'}))
+        self.assertRequirement(entry, 'NOT_FAILED', 'joined',
+                               self.task_id(self.wf_id, 'joined'))
+        self.assertIn('left', entry['message'])
+        self.assertIn('upstream', entry['message'])
+
+    def test_naming_only_the_join(self):
+        reqs = self.unmet(self.dry_run(self.wf_id, {'task': 'joined'}))
+        self.assertEqual(['NOT_FAILED', 'UNRESOLVED_FAILURE'],
+                         self.codes({'requirements': reqs}))
+        entry, = self.by_code(reqs, 'UNRESOLVED_FAILURE')
+        self.assertEqual(self.left, entry['task_execution_id'])
+
+    def test_naming_the_branch(self):
+        point, = self.planned(self.dry_run(self.wf_id, {'task': 'left'}))
+        self.assertEqual(self.left, point['task_execution_id'])
+
+        point, = self.planned(self.dry_run(self.wf_id, {
+            'task': 'left', 'mode': 'continue', 'published': {'l': 1}}))
+        self.assertEqual(['joined'], point['next_tasks'])
+
+
+# An on-error loop back through a counter: t2 fails twice, then the loop
+# gives up (its condition no longer holds), leaving the last run unhandled.
+CYCLE = """
+version: '2.0'
+cycle:
+  tasks:
+    t1:
+      action: std.noop
+      publish:
+        count: 0
+      on-success: [t2]
+    t2:
+      action: test.check value=bad
+      on-error:
+        - again: <% $.count < 1 %>
+    again:
+      action: std.noop
+      publish:
+        count: <% $.count + 1 %>
+      on-success: [t2]
+"""
+
+
+class TestCycle(AnalysisTestCase):
+
+    def setUp(self):
+        super().setUp()
+        self.wf_id = self.start(CYCLE)
+        self.await_workflow_error(self.wf_id)
+        self.old, self.latest = self.tasks(self.wf_id, 't2')
+        # The two runs may share a timestamp: tell them apart by ancestry.
+        if self.old['error_handled'] is False:
+            self.old, self.latest = self.latest, self.old
+
+    def test_mistral_ran_the_task_twice(self):
+        self.assertEqual('ERROR', self.old['state'])
+        self.assertTrue(self.old['error_handled'])
+        self.assertEqual('ERROR', self.latest['state'])
+        self.assertFalse(self.latest['error_handled'])
+
+    def test_superseded_run_is_not_a_failure(self):
+        view = self.requirements(self.wf_id)
+        failure, = view['failures']
+        self.assertEqual(self.latest['id'], failure['task_execution_id'])
+        entry, = view['requirements']
+        self.assertRequirement(entry, 'UNRESOLVED_FAILURE', 't2',
+                               self.latest['id'])
+
+    def test_name_resolves_to_the_latest_run(self):
+        point, = self.planned(self.dry_run(self.wf_id, {'task': 't2'}))
+        self.assertEqual(self.latest['id'], point['task_execution_id'])
+
+    def test_latest_run_by_id(self):
+        point, = self.planned(self.dry_run(self.wf_id,
+                                           {'task': self.latest['id']}))
+        self.assertEqual(('t2', self.latest['id']),
+                         (point['task'], point['task_execution_id']))
+
+    def test_old_run_by_id(self):
+        reqs = self.unmet(self.dry_run(self.wf_id, {'task': self.old['id']}))
+        self.assertEqual(['NOT_FAILED', 'UNRESOLVED_FAILURE'],
+                         self.codes({'requirements': reqs}))
+        entry, = self.by_code(reqs, 'NOT_FAILED')
+        self.assertRequirement(entry, 'NOT_FAILED', 't2', self.old['id'])
+        self.assertEqual('ERROR', entry['state'])
+        self.assertIn('later run', entry['message'])
+        entry, = self.by_code(reqs, 'UNRESOLVED_FAILURE')
+        self.assertEqual(self.latest['id'], entry['task_execution_id'])
+
+
+# A task reached from two parallel predecessors without a join runs twice;
+# both runs fail.
+TWICE = """
+version: '2.0'
+twice:
+  tasks:
+    start:
+      action: std.noop
+      on-success: [a, b]
+    a:
+      action: std.noop
+      on-success: [common]
+    b:
+      action: std.noop
+      on-success: [common]
+    common:
+      action: test.check value=bad
+"""
+
+
+class TestAmbiguous(AnalysisTestCase):
+
+    def setUp(self):
+        super().setUp()
+        self.wf_id = self.start(TWICE)
+        self.await_workflow_error(self.wf_id)
+        self.ids = sorted(t['id'] for t in self.tasks(self.wf_id, 'common'))
+
+    def test_both_runs_are_failures(self):
+        self.assertEqual(2, len(self.ids))
+        view = self.requirements(self.wf_id)
+        self.assertEqual(self.ids, sorted(f['task_execution_id']
+                                          for f in view['failures']))
+        self.assertEqual(self.ids, sorted(r['task_execution_id']
+                                          for r in view['requirements']))
+        self.assertEqual(['UNRESOLVED_FAILURE'] * 2, self.codes(view))
+
+    def test_by_name(self):
+        reqs = self.unmet(self.dry_run(self.wf_id, {'task': 'common'}))
+        entry, = self.by_code(reqs, 'AMBIGUOUS_TASK')
+        self.assertEqual('common', entry['task'])
+        self.assertSentence(entry['message'], 'common', *self.ids)
+        self.assertEqual(self.ids, sorted(c['task_execution_id']
+                                          for c in entry['candidates']))
+        for candidate in entry['candidates']:
+            self.assertEqual(('common', 'common', 'ERROR'),
+                             (candidate['task'], candidate['path'],
+                              candidate['state']))
+        # The name stands for neither run: both stay unresolved.
+        self.assertEqual(['AMBIGUOUS_TASK', 'UNRESOLVED_FAILURE',
+                          'UNRESOLVED_FAILURE'],
+                         self.codes({'requirements': reqs}))
+
+    def test_by_id(self):
+        points = self.planned(self.dry_run(
+            self.wf_id, {'task': self.ids[0]},
+            {'task': self.ids[1], 'mode': 'continue', 'published': {}}))
+        self.assertEqual(self.ids, [p['task_execution_id'] for p in points])
+
+    def test_one_by_id_leaves_the_other(self):
+        entry, = self.unmet(self.dry_run(self.wf_id, {'task': self.ids[0]}))
+        self.assertRequirement(entry, 'UNRESOLVED_FAILURE', 'common',
+                               self.ids[1])
+
+
+# A with-items task with one of three iterations failed.
+ITEMS = """
+version: '2.0'
+items:
+  input:
+    - values: [ok, bad, fine]
+  tasks:
+    t1:
+      with-items: item in <% $.values %>
+      action: test.check value=<% $.item %>
+      publish:
+        checked: <% task().result %>
+      on-success: [t2]
+    t2:
+      action: std.noop
+"""
+
+
+class TestWithItems(AnalysisTestCase):
+
+    def setUp(self):
+        super().setUp()
+        self.wf_id = self.start(ITEMS)
+        self.await_workflow_error(self.wf_id)
+        self.t1 = self.task_id(self.wf_id, 't1')
+
+    def test_failure_is_with_items(self):
+        self.assertEqual(3, self.task(self.wf_id, 't1')['actions'])
+        view = self.requirements(self.wf_id)
+        failure, = view['failures']
+        self.assertEqual(('t1', self.t1, True, ['checked'], ['t2']),
+                         (failure['task'], failure['task_execution_id'],
+                          failure['with_items'], failure['publish'],
+                          failure['next_tasks']))
+        entry, = view['requirements']
+        self.assertRequirement(entry, 'UNRESOLVED_FAILURE', 't1', self.t1)
+
+    def test_rerun_failed_iterations_only(self):
+        point, = self.planned(self.dry_run(
+            self.wf_id, {'task': 't1', 'reset': False}))
+        self.assertEqual((self.t1, 'rerun', False),
+                         (point['task_execution_id'], point['mode'],
+                          point['reset']))
+
+    def test_rerun_every_iteration(self):
+        point, = self.planned(self.dry_run(self.wf_id, {'task': 't1'}))
+        self.assertTrue(point['reset'])
+
+    def test_continue(self):
+        point, = self.planned(self.dry_run(self.wf_id, {
+            'task': 't1', 'mode': 'continue',
+            'published': {'checked': ['ok', 'fixed', 'fine']}}))
+        self.assertEqual(['t2'], point['next_tasks'])
+
+
+# A reverse workflow: "final" needs "middle" (which fails) and "other".
+REVERSE = """
+version: '2.0'
+backwards:
+  type: reverse
+  tasks:
+    first:
+      action: std.noop
+    middle:
+      action: test.check value=bad
+      publish:
+        m: <% task().result %>
+      requires: [first]
+    other:
+      action: std.noop
+      requires: [first]
+    final:
+      action: std.noop
+      requires: [middle, other]
+"""
+
+
+class TestReverse(AnalysisTestCase):
+
+    def setUp(self):
+        super().setUp()
+        wf_service.create_workflows(REVERSE)
+        wf_ex = self.engine.start_workflow('backwards', wf_input={},
+                                           task_name='final')
+        self.wf_id = wf_ex.id
+        self.await_workflow_error(self.wf_id)
+        self.middle = self.task_id(self.wf_id, 'middle')
+
+    def test_mistral_ran_the_other_requirement(self):
+        self.assertEqual(
+            {'first': 'SUCCESS', 'middle': 'ERROR', 'other': 'SUCCESS'},
+            {t['name']: t['state'] for t in self.tasks(self.wf_id)})
+
+    def test_failure_listed(self):
+        view = self.requirements(self.wf_id)
+        failure, = view['failures']
+        self.assertEqual(('middle', self.middle, ['m'], ['final']),
+                         (failure['task'], failure['task_execution_id'],
+                          failure['publish'], failure['next_tasks']))
+        entry, = view['requirements']
+        self.assertRequirement(entry, 'UNRESOLVED_FAILURE', 'middle',
+                               self.middle)
+
+    def test_continue_starts_what_requires_it(self):
+        point, = self.planned(self.dry_run(self.wf_id, {
+            'task': 'middle', 'mode': 'continue', 'published': {'m': 1}}))
+        self.assertEqual(['final'], point['next_tasks'])
+
+    def test_rerun(self):
+        point, = self.planned(self.dry_run(self.wf_id, {'task': 'middle'}))
+        self.assertEqual(self.middle, point['task_execution_id'])
+
+    def test_task_that_never_ran(self):
+        entry, = self.unmet(self.dry_run(self.wf_id, {'task': 'middle'},
+                                         {'task': 'final'}))
+        self.assertRequirement(entry, 'NOT_STARTED', 'final')
+
+
+# A failure two sub-workflows deep: wf_top.a -> wf_mid.b -> wf_low.c.
+NESTED = """
+version: '2.0'
+wf_top:
+  input:
+    - x: bad
+  tasks:
+    a:
+      workflow: wf_mid
+      input:
+        x: <% $.x %>
+      on-success: [after_a]
+    after_a:
+      action: std.noop
+wf_mid:
+  input:
+    - x
+  tasks:
+    b:
+      workflow: wf_low
+      input:
+        x: <% $.x %>
+wf_low:
+  input:
+    - x
+  tasks:
+    c0:
+      action: std.noop
+      on-success: [c]
+    c:
+      action: test.check value=<% $.x %>
+      publish:
+        out: <% task().result %>
+"""
+
+
+class TestNested(AnalysisTestCase):
+
+    def setUp(self):
+        super().setUp()
+        self.wf_id = self.start(NESTED, name='wf_top')
+        self.await_workflow_error(self.wf_id)
+        self.a = self.task_id(self.wf_id, 'a')
+        mid, = self.children(self.wf_id)
+        self.b = self.task_id(mid, 'b')
+        low, = self.children(mid)
+        self.low = low
+        self.c = self.task_id(low, 'c')
+
+    def test_failure_path(self):
+        view = self.requirements(self.wf_id)
+        failure, = view['failures']
+        self.assertEqual(('c', 'a.b.c', self.c, [], ['out']),
+                         (failure['task'], failure['path'],
+                          failure['task_execution_id'],
+                          failure['next_tasks'], failure['publish']))
+        entry, = view['requirements']
+        self.assertRequirement(entry, 'UNRESOLVED_FAILURE', 'c', self.c,
+                               path='a.b.c')
+
+    def test_by_path(self):
+        point, = self.planned(self.dry_run(self.wf_id, {'task': 'a.b.c'}))
+        self.assertEqual(('c', 'a.b.c', self.c),
+                         (point['task'], point['path'],
+                          point['task_execution_id']))
+
+    def test_by_inner_task_execution_id(self):
+        point, = self.planned(self.dry_run(self.wf_id, {'task': self.c}))
+        self.assertEqual(('a.b.c', self.c),
+                         (point['path'], point['task_execution_id']))
+
+    def test_continue_by_path(self):
+        point, = self.planned(self.dry_run(self.wf_id, {
+            'task': 'a.b.c', 'mode': 'continue', 'published': {'out': 1}}))
+        self.assertEqual([], point['next_tasks'])
+
+    def test_sub_workflow_task_covers_it(self):
+        point, = self.planned(self.dry_run(self.wf_id, {'task': 'a'}))
+        self.assertEqual(('a', self.a), (point['path'],
+                                         point['task_execution_id']))
+
+        point, = self.planned(self.dry_run(self.wf_id, {'task': 'a.b'}))
+        self.assertEqual(('a.b', self.b), (point['path'],
+                                           point['task_execution_id']))
+
+    def test_continue_sub_workflow_task(self):
+        point, = self.planned(self.dry_run(self.wf_id, {
+            'task': 'a', 'mode': 'continue', 'published': {}}))
+        self.assertEqual(['after_a'], point['next_tasks'])
+
+    def test_unknown_inner_task(self):
+        entry, = self.unmet(self.dry_run(self.wf_id, {'task': 'a.b.c'},
+                                         {'task': 'a.x'}))
+        self.assertRequirement(entry, 'UNKNOWN_TASK', 'a.x')
+        self.assertIn('wf_mid', entry['message'])
+
+    def test_path_through_a_task_without_sub_workflow(self):
+        entry, = self.unmet(self.dry_run(self.wf_id, {'task': 'a.b.c'},
+                                         {'task': 'after_a.x'}))
+        self.assertEqual('UNKNOWN_TASK', entry['code'])
+        self.assertSentence(entry['message'], 'after_a')
+
+    def test_succeeded_inner_task(self):
+        entry, = self.unmet(self.dry_run(self.wf_id, {'task': 'a.b.c'},
+                                         {'task': 'a.b.c0'}))
+        self.assertRequirement(entry, 'ALREADY_SUCCEEDED', 'c0',
+                               self.task_id(self.low, 'c0'), path='a.b.c0')
+
+    def test_succeeded_scenario(self):
+        wf_id = self.start(NESTED, wf_input={'x': 'ok'}, name='wf_top')
+        self.await_workflow_success(wf_id)
+        reqs = self.unmet(self.dry_run(wf_id, {'task': 'a.b.c'}))
+        self.assertEqual(['ALREADY_SUCCEEDED', 'EXECUTION_NOT_RESUMABLE'],
+                         self.codes({'requirements': reqs}))
+        entry, = self.by_code(reqs, 'ALREADY_SUCCEEDED')
+        self.assertRequirement(entry, 'ALREADY_SUCCEEDED', 'c', path='a.b.c')
+
+
+# What "continue" would start: conditions and unprovided variables.
+BRANCHING = """
+version: '2.0'
+branching:
+  tasks:
+    t1:
+      action: std.noop
+      on-success: [t2]
+    t2:
+      action: test.check value=bad
+      publish:
+        go: <% task().result %>
+      on-success:
+        - t3: <% $.go = true %>
+        - t4: <% $.go = false %>
+    t3:
+      action: std.echo output=<% $.nobody %>
+    t4:
+      action: std.noop
+"""
+
+
+class TestContinueChoices(AnalysisTestCase):
+
+    def setUp(self):
+        super().setUp()
+        self.wf_id = self.start(BRANCHING)
+        self.await_workflow_error(self.wf_id)
+
+    def test_failure_lists_every_outbound_task(self):
+        failure, = self.requirements(self.wf_id)['failures']
+        self.assertEqual(['t3', 't4'], failure['next_tasks'])
+
+    def test_condition_true(self):
+        out = self.dry_run(self.wf_id, {
+            'task': 't2', 'mode': 'continue', 'published': {'go': True}})
+        point, = self.planned(out)
+        self.assertEqual(['t3'], point['next_tasks'])
+        # t3 reads "nobody", which nothing provides.
+        warning, = out['record']['warnings']
+        self.assertSentence(warning, 't3', 'nobody', 't2')
+
+    def test_condition_false(self):
+        out = self.dry_run(self.wf_id, {
+            'task': 't2', 'mode': 'continue', 'published': {'go': False}})
+        point, = self.planned(out)
+        self.assertEqual(['t4'], point['next_tasks'])
+        self.assertEqual([], out['record']['warnings'])
+
+    def test_supplied_variable_silences_the_warning(self):
+        out = self.dry_run(self.wf_id, {
+            'task': 't2', 'mode': 'continue',
+            'published': {'go': True, 'nobody': 'me'}})
+        self.assertEqual(['t3'], self.planned(out)[0]['next_tasks'])
+        self.assertEqual([], out['record']['warnings'])
