@@ -22,6 +22,7 @@ patched function changes shape in a new Mistral.
 
 import threading
 
+from mistral.db.sqlalchemy import sqlite_lock
 from mistral.engine import tasks
 
 # Where a rerun point's context change is kept on the task execution, so
@@ -63,11 +64,27 @@ def _update_inbound_context(self):
         self.ctx = dict(self.task_ex.in_context)
 
 
+def _acquire_sqlite_lock(obj_id, session):
+    # Mistral 23.0.0, db/sqlalchemy/sqlite_lock.py acquire_lock: on SQLite
+    # the row lock of acquire_lock() is an in-process semaphore that is not
+    # re-entrant, unlike SELECT ... FOR UPDATE on PostgreSQL or MySQL. A
+    # resume locks the execution, then Mistral's Workflow._recursive_rerun
+    # locks each parent of a sub-workflow point again in the same
+    # transaction (and once per point): it would deadlock the process. A
+    # session that already holds the lock keeps it, as a database would.
+    held = sqlite_lock.get_locks().get(obj_id)
+    if held is not None and held[0] is session:
+        return
+    _ORIGINALS['acquire_sqlite_lock'](obj_id, session)
+
+
 def apply():
     """Apply all patches (idempotent)."""
     with _LOCK:
-        if 'update_inbound_context' in _ORIGINALS:
+        if _ORIGINALS:
             return
         _ORIGINALS['update_inbound_context'] = \
             tasks.Task._update_inbound_context
         tasks.Task._update_inbound_context = _update_inbound_context
+        _ORIGINALS['acquire_sqlite_lock'] = sqlite_lock.acquire_lock
+        sqlite_lock.acquire_lock = _acquire_sqlite_lock

@@ -107,6 +107,15 @@ def stored_record_view(record):
                        record.created_at.isoformat() + 'Z')
 
 
+def _lock(wf_ex):
+    """Serialize resumes of one execution across every engine.
+
+    The state is read again after the lock (acquire_lock expires the
+    session first).
+    """
+    return db_api.acquire_lock(db_models.WorkflowExecution, wf_ex.id)
+
+
 def _unmet(requirements):
     return {'status': UNMET, 'requirements': requirements,
             'faultstring': req.summary(requirements)}
@@ -131,10 +140,7 @@ def _create_resume(execution_id, body):
         wf_ex = db_api.get_workflow_execution(execution_id)
 
         if not resume_request.dry_run:
-            # Serializes resumes of one execution across every engine; the
-            # state is read again below, after the lock.
-            wf_ex = db_api.acquire_lock(db_models.WorkflowExecution,
-                                        wf_ex.id)
+            wf_ex = _lock(wf_ex)
 
         if resume_request.request_id:
             existing = records.find_by_request_id(

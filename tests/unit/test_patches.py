@@ -14,6 +14,7 @@
 
 import inspect
 
+from mistral.db.sqlalchemy import sqlite_lock
 from mistral.engine import tasks
 import testtools
 
@@ -37,6 +38,25 @@ class TestPatchedMistral(testtools.TestCase):
         self.assertIn('get_task_inbound_context', source)
         self.assertIn('self.ctx', source)
         self.assertIn('self.task_ex.in_context', source)
+
+    def test_sqlite_lock_shape(self):
+        original = patches._ORIGINALS.get('acquire_sqlite_lock',
+                                          sqlite_lock.acquire_lock)
+        self.assertEqual(['obj_id', 'session'],
+                         list(inspect.signature(original).parameters))
+        # The patch reads who holds a lock from here.
+        self.assertIn('_locks[obj_id] = (session,',
+                      inspect.getsource(original))
+
+    def test_sqlite_lock_is_reentrant_per_session(self):
+        patches.apply()
+        session, other = object(), object()
+        self.addCleanup(sqlite_lock.release_locks, session)
+        sqlite_lock.acquire_lock('x-reentrant', session)
+        # Would block forever with Mistral's own semaphore.
+        sqlite_lock.acquire_lock('x-reentrant', session)
+        self.assertIs(session, sqlite_lock.get_locks()['x-reentrant'][0])
+        self.assertIsNot(other, sqlite_lock.get_locks()['x-reentrant'][0])
 
     def test_apply_is_idempotent(self):
         patches.apply()
