@@ -103,10 +103,16 @@ class EngineTestCase(engine_base.EngineTestCase):
 
     # Workflows.
 
+    def start_definitions(self, definition):
+        """Create the workflows of a YAML text; return their names."""
+        return [d.name for d in wf_service.create_workflows(definition)]
+
     def start(self, definition, wf_input=None, env=None, name=None):
         """Create the workflows of a YAML text and start one."""
-        wf_defs = wf_service.create_workflows(definition)
-        wf_name = name or wf_defs[0].name
+        wf_name = name or self.start_definitions(definition)[0]
+        if name:
+            # Named: the text may define several workflows; create them all.
+            self.start_definitions(definition)
         params = {'env': env} if env else {}
         wf_ex = self.engine.start_workflow(wf_name,
                                            wf_input=wf_input or {}, **params)
