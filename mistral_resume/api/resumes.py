@@ -15,6 +15,7 @@
 """The resume endpoints of the contract (doc/source/api.rst)."""
 
 from mistral import context
+from mistral.db.v2 import api as db_api
 import pecan
 from pecan import rest
 
@@ -23,6 +24,20 @@ from mistral_resume.db import api as records_api
 from mistral_resume.engine import rpc_client
 from mistral_resume.engine import service
 from mistral_resume import policies
+
+
+def _check_execution(execution_id):
+    """404 for an execution the caller cannot see, before any RPC.
+
+    Mistral's RPC client rebuilds only MistralException subclasses from a
+    remote error, and its not-found error is a MistralError: over the fake
+    transport it would come back as a 500. Reading it here first answers
+    404 as Mistral's own API does, on every transport.
+    """
+    util.check_id(execution_id, 'execution')
+    with db_api.transaction(read_only=True):
+        db_api.get_workflow_execution(execution_id)
+
 
 # How create_resume's outcomes answer over HTTP.
 _STATUS = {
@@ -39,7 +54,7 @@ class RequirementsController(rest.RestController):
     @util.json_errors
     def get_all(self, execution_id):
         policies.enforce('resume_requirements:get', context.ctx())
-        util.check_id(execution_id, 'execution')
+        _check_execution(execution_id)
         return rpc_client.get_client().resume_requirements(execution_id)
 
 
@@ -55,6 +70,7 @@ class ExecutionResumesController(rest.RestController):
         # Malformed bodies are refused here, before any RPC; the engine
         # checks again, since other clients may call it.
         service.parse_request(body)
+        _check_execution(execution_id)
 
         outcome = rpc_client.get_client().create_resume(execution_id, body)
         if outcome['status'] == service.UNMET:

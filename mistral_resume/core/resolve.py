@@ -53,21 +53,25 @@ def resolve(root, failures, name):
                     ' (reached by %s)' % '.'.join(segments[:depth])
                 )
             )
+        last = depth == len(segments) - 1
+        # A path through a task that runs no sub-workflow names nothing,
+        # whether or not that task ran: UNKNOWN_TASK, not NOT_STARTED (the
+        # name can never become a task of this execution).
+        if not last and not node.task_spec(segment).get_workflow_name():
+            return None, req.unknown_task(
+                name, node.workflow_name,
+                reason='Task %s of workflow %s does not run a '
+                       'sub-workflow, so %s names nothing.'
+                       % (path, node.workflow_name, name)
+            )
         runs = node.runs_of(segment)
         if not runs:
             return None, req.not_started(segment, path, node.workflow_name)
-        if depth == len(segments) - 1:
+        if last:
             return _judge(failures, path, runs)
 
         parents = [r for r in runs if r.children]
         if not parents:
-            if not node.task_spec(segment).get_workflow_name():
-                return None, req.unknown_task(
-                    name, node.workflow_name,
-                    reason='Task %s of workflow %s does not run a '
-                           'sub-workflow, so %s names nothing.'
-                           % (segment, node.workflow_name, name)
-                )
             return None, req.not_started(segments[depth + 1],
                                          '.'.join(segments[:depth + 2]),
                                          node.workflow_name)

@@ -46,6 +46,17 @@ class TestRoutes(base.ApiTestCase):
         body = self.get('/v2/tasks/not-a-uuid/context', status=400).json
         self.assertIn('not a UUID', body['faultstring'])
 
+    def test_unknown_execution_is_404(self):
+        missing = uuid.uuid4()
+        self.get('/v2/executions/%s/resume_requirements' % missing,
+                 status=404)
+        res = self.post_json('/v2/executions/%s/resumes' % missing,
+                             {'points': [{'task': 't2'}]})
+        self.assertEqual(404, res.status_int)
+        self.assertIn('not found', res.json['faultstring'])
+        self.get('/v2/executions/%s/resumes' % missing, status=404)
+        self.get('/v2/executions/nope/resume_requirements', status=400)
+
     def test_requirements(self):
         body = self.get('/v2/executions/%s/resume_requirements'
                         % self.wf_id).json

@@ -267,11 +267,11 @@ parallel:
       action: std.noop
       on-success: [b1, b2, b3]
     b1:
-      action: test.check value=bad
+      action: test.check value="bad"
     b2:
-      action: test.check value=ok
+      action: test.check value="ok"
     b3:
-      action: test.check value=bad
+      action: test.check value="bad"
 """
 
 
@@ -340,7 +340,7 @@ handled:
       action: std.noop
       on-success: [t2]
     t2:
-      action: test.check value=bad
+      action: test.check value="bad"
       publish:
         y: <% task().result %>
       on-success: [t3]
@@ -411,7 +411,7 @@ pausing:
       action: std.noop
       on-success: [t2]
     t2:
-      action: test.check value=bad
+      action: test.check value="bad"
       publish:
         y: <% task().result %>
       on-success: [t3]
@@ -552,7 +552,7 @@ joining:
       action: std.noop
       on-success: [left, right]
     left:
-      action: test.check value=bad
+      action: test.check value="bad"
       publish:
         l: <% task().result %>
       on-success: [joined]
@@ -626,7 +626,7 @@ cycle:
         count: 0
       on-success: [t2]
     t2:
-      action: test.check value=bad
+      action: test.check value="bad"
       on-error:
         - again: <% $.count < 1 %>
     again:
@@ -643,10 +643,15 @@ class TestCycle(AnalysisTestCase):
         super().setUp()
         self.wf_id = self.start(CYCLE)
         self.await_workflow_error(self.wf_id)
-        self.old, self.latest = self.tasks(self.wf_id, 't2')
-        # The two runs may share a timestamp: tell them apart by ancestry.
-        if self.old['error_handled'] is False:
-            self.old, self.latest = self.latest, self.old
+        # The two runs may share a timestamp: tell them apart by ancestry
+        # (the later run was triggered by "again").
+        again = self.task_id(self.wf_id, 'again')
+        runs = self.tasks(self.wf_id, 't2')
+        self.assertEqual(2, len(runs))
+        self.old, self.latest = sorted(
+            runs, key=lambda r: again in [
+                t['task_id'] for t in
+                r['runtime_context'].get('triggered_by', ())])
 
     def test_mistral_ran_the_task_twice(self):
         self.assertEqual('ERROR', self.old['state'])
@@ -700,7 +705,7 @@ twice:
       action: std.noop
       on-success: [common]
     common:
-      action: test.check value=bad
+      action: test.check value="bad"
 """
 
 
@@ -813,7 +818,7 @@ backwards:
     first:
       action: std.noop
     middle:
-      action: test.check value=bad
+      action: test.check value="bad"
       publish:
         m: <% task().result %>
       requires: [first]
@@ -960,14 +965,34 @@ class TestNested(AnalysisTestCase):
     def test_unknown_inner_task(self):
         entry, = self.unmet(self.dry_run(self.wf_id, {'task': 'a.b.c'},
                                          {'task': 'a.x'}))
-        self.assertRequirement(entry, 'UNKNOWN_TASK', 'a.x')
-        self.assertIn('wf_mid', entry['message'])
+        self.assertEqual(('UNKNOWN_TASK', 'a.x', None),
+                         (entry['code'], entry['task'],
+                          entry['task_execution_id']))
+        self.assertSentence(entry['message'], 'task x', 'wf_mid',
+                            'reached by a')
+
+    def test_unknown_task_deeper(self):
+        entry, = self.unmet(self.dry_run(self.wf_id, {'task': 'a.b.c'},
+                                         {'task': 'a.b.nope'}))
+        self.assertEqual(('UNKNOWN_TASK', 'a.b.nope'),
+                         (entry['code'], entry['task']))
+        self.assertSentence(entry['message'], 'nope', 'wf_low', 'a.b')
 
     def test_path_through_a_task_without_sub_workflow(self):
         entry, = self.unmet(self.dry_run(self.wf_id, {'task': 'a.b.c'},
+                                         {'task': 'a.b.c0.x'}))
+        self.assertEqual(('UNKNOWN_TASK', 'a.b.c0.x'),
+                         (entry['code'], entry['task']))
+        self.assertSentence(entry['message'], 'c0', 'a.b.c0.x',
+                            'sub-workflow')
+
+    def test_path_through_a_task_that_never_ran(self):
+        # after_a runs no sub-workflow: "after_a.x" can name nothing, ever.
+        entry, = self.unmet(self.dry_run(self.wf_id, {'task': 'a.b.c'},
                                          {'task': 'after_a.x'}))
-        self.assertEqual('UNKNOWN_TASK', entry['code'])
-        self.assertSentence(entry['message'], 'after_a')
+        self.assertEqual(('UNKNOWN_TASK', 'after_a.x'),
+                         (entry['code'], entry['task']))
+        self.assertSentence(entry['message'], 'after_a', 'sub-workflow')
 
     def test_succeeded_inner_task(self):
         entry, = self.unmet(self.dry_run(self.wf_id, {'task': 'a.b.c'},
@@ -976,7 +1001,9 @@ class TestNested(AnalysisTestCase):
                                self.task_id(self.low, 'c0'), path='a.b.c0')
 
     def test_succeeded_scenario(self):
-        wf_id = self.start(NESTED, wf_input={'x': 'ok'}, name='wf_top')
+        # The workflows exist already: start another execution of wf_top.
+        wf_id = self.engine.start_workflow('wf_top',
+                                           wf_input={'x': 'ok'}).id
         self.await_workflow_success(wf_id)
         reqs = self.unmet(self.dry_run(wf_id, {'task': 'a.b.c'}))
         self.assertEqual(['ALREADY_SUCCEEDED', 'EXECUTION_NOT_RESUMABLE'],
@@ -994,7 +1021,7 @@ branching:
       action: std.noop
       on-success: [t2]
     t2:
-      action: test.check value=bad
+      action: test.check value="bad"
       publish:
         go: <% task().result %>
       on-success:

@@ -1,0 +1,477 @@
+# Copyright 2026 - mistral-resume authors
+#
+#    Licensed under the Apache License, Version 2.0 (the "License");
+#    you may not use this file except in compliance with the License.
+#    You may obtain a copy of the License at
+#
+#        http://www.apache.org/licenses/LICENSE-2.0
+#
+#    Unless required by applicable law or agreed to in writing, software
+#    distributed under the License is distributed on an "AS IS" BASIS,
+#    WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+#    See the License for the specific language governing permissions and
+#    limitations under the License.
+
+"""The resume commands, one class each for both command lines.
+
+The same classes serve ``mistral-resume`` (mistral_resume.client.shell)
+and OpenStackClient (the ``openstack.workflow_engine.v2`` entry points):
+both apps hand a command the mistralclient ``Client`` as
+``app.client_manager.workflow_engine``, as mistralclient's own commands
+expect.
+
+Nested data (points, failures, requirements, contexts) is given to cliff
+as formattable columns: readable text for ``-f table`` (and ``value``),
+the contract's JSON structures for ``-f json`` and ``-f yaml``.
+
+Exit codes: 0 done; 1 any error (cliff prints it: 400, 404, a bad
+argument...); ``EXIT_REQUIREMENTS_UNMET`` (2) when the server refuses a
+resume or dry run for unmet requirements, printed to stderr one per line
+as ``CODE  task  sentence``.
+"""
+
+import json
+import os
+
+from cliff import columns
+from mistralclient import exceptions
+from mistralclient import utils
+from osc_lib.command import command
+
+from mistral_resume.client import resumes
+
+EXIT_REQUIREMENTS_UNMET = 2
+
+NONE = '<none>'
+
+
+def _json(value):
+    return json.dumps(value, sort_keys=True)
+
+
+def requirement_line(requirement):
+    """``CODE  task  sentence``: one unmet requirement on one line."""
+    return '%s  %s  %s' % (
+        requirement.get('code'),
+        requirement.get('path') or requirement.get('task') or '-',
+        requirement.get('message'),
+    )
+
+
+def _where(item):
+    """A task as the operator reads it: path, task execution and state."""
+    name = item.get('path') or item.get('task')
+    details = [d for d in (item.get('task_execution_id'), item.get('state'))
+               if d]
+    return '%s (%s)' % (name, ', '.join(details)) if details else name
+
+
+def describe_point(point):
+    """What a resume point does (or did), in one sentence."""
+    where = _where(point)
+    if point.get('mode') == resumes.CONTINUE:
+        text = ('continue after %s as if it had succeeded, publishing %s'
+                % (where, _json(point.get('published') or {})))
+        next_tasks = point.get('next_tasks')
+        if next_tasks:
+            text += '; then start %s' % ', '.join(next_tasks)
+        elif next_tasks is not None:
+            text += '; no task follows on success'
+        return text
+
+    text = 're-run %s' % where
+    context = point.get('context')
+    # Without a context the server keeps the stored one, whatever the mode.
+    if context is None:
+        text += ' with its inbound context unchanged'
+    elif point.get('context_mode') == 'replace':
+        text += ' with its inbound context replaced by %s' % _json(context)
+    else:
+        text += ' with %s merged over its inbound context' % _json(context)
+    if point.get('reset') is False:
+        text += ', only its failed iterations'
+    return text
+
+
+def describe_failure(failure):
+    lines = ['%s: %s' % (_where(failure), failure.get('state_info') or '')]
+    facts = ['modes: %s' % (', '.join(failure.get('modes') or []) or NONE)]
+    if failure.get('publish'):
+        facts.append('continue must publish: %s'
+                     % ', '.join(failure['publish']))
+    if failure.get('next_tasks'):
+        facts.append('then: %s' % ', '.join(failure['next_tasks']))
+    if failure.get('with_items'):
+        facts.append('with-items')
+    if failure.get('error_handled'):
+        facts.append('error handled')
+    lines.append('  ' + '; '.join(facts))
+    return '\n'.join(lines)
+
+
+class JSONColumn(columns.FormattableColumn):
+    def human_readable(self):
+        if self._value is None:
+            return NONE
+        return json.dumps(self._value, indent=2, sort_keys=True)
+
+
+class LinesColumn(columns.FormattableColumn):
+    def human_readable(self):
+        return '\n'.join(str(v) for v in self._value or [])
+
+
+class NamesColumn(columns.FormattableColumn):
+    def human_readable(self):
+        return ', '.join(self._value or [])
+
+
+class RequirementsColumn(columns.FormattableColumn):
+    def human_readable(self):
+        return '\n'.join(requirement_line(r) for r in self._value or [])
+
+
+class FailuresColumn(columns.FormattableColumn):
+    def human_readable(self):
+        return '\n'.join(describe_failure(f) for f in self._value or [])
+
+
+class PointsColumn(columns.FormattableColumn):
+    def human_readable(self):
+        if not self._value:
+            return 'plain resume (no resume point)'
+        return '\n'.join(describe_point(p) for p in self._value)
+
+
+class PointsSummaryColumn(columns.FormattableColumn):
+    """The points of a record in a list: mode and task only."""
+
+    def human_readable(self):
+        if not self._value:
+            return 'plain resume'
+        return '\n'.join('%s %s' % (p.get('mode'),
+                                    p.get('path') or p.get('task'))
+                         for p in self._value)
+
+
+# (attribute, heading, column class or None): the order shown.
+REQUIREMENTS_FIELDS = (
+    ('execution_id', 'Execution ID', None),
+    ('state', 'State', None),
+    ('resumable', 'Resumable', None),
+    ('plain_resume', 'Plain resume', None),
+    ('failures', 'Failures', FailuresColumn),
+    ('requirements', 'Requirements', RequirementsColumn),
+    ('warnings', 'Warnings', LinesColumn),
+)
+
+RECORD_FIELDS = (
+    ('id', 'ID', None),
+    ('execution_id', 'Execution ID', None),
+    ('dry_run', 'Dry run', None),
+    ('execution_state_before', 'State before', None),
+    ('points', 'Points', PointsColumn),
+    ('env', 'Env', JSONColumn),
+    ('warnings', 'Warnings', LinesColumn),
+    ('requirements', 'Requirements', RequirementsColumn),
+    ('reason', 'Reason', None),
+    ('request_id', 'Request ID', None),
+    ('created_at', 'Created at', None),
+    ('project_id', 'Project ID', None),
+    ('user_id', 'User ID', None),
+)
+
+RECORD_LIST_FIELDS = (
+    ('id', 'ID', None),
+    ('created_at', 'Created at', None),
+    ('execution_state_before', 'State before', None),
+    ('points', 'Points', PointsSummaryColumn),
+    ('reason', 'Reason', None),
+    ('request_id', 'Request ID', None),
+    ('user_id', 'User ID', None),
+)
+
+TASK_CONTEXT_FIELDS = (
+    ('task_execution_id', 'Task execution ID', None),
+    ('name', 'Name', None),
+    ('state', 'State', None),
+    ('workflow_execution_id', 'Workflow execution ID', None),
+    ('in_context', 'In context', JSONColumn),
+    ('published', 'Published', JSONColumn),
+    ('env', 'Env', JSONColumn),
+    ('workflow_input', 'Workflow input', JSONColumn),
+    ('publish', 'Publish', NamesColumn),
+    ('references', 'References', NamesColumn),
+)
+
+
+def headings(fields):
+    return tuple(heading for _, heading, _ in fields)
+
+
+def row(resource, fields):
+    data = resource.to_dict()
+    return tuple(
+        column(data.get(key)) if column else data.get(key)
+        for key, _, column in fields
+    )
+
+
+def load_object(value, what):
+    """A JSON object from the command line, as mistralclient reads them.
+
+    ``@path`` or an existing file's path: the file's content; otherwise the
+    value itself. Either is JSON or YAML (a superset of JSON).
+    """
+    path = None
+    if value.startswith('@'):
+        path = value[1:]
+    elif os.path.isfile(value):
+        path = value
+    try:
+        data = utils.load_file(path) if path else utils.load_content(value)
+    except OSError as e:
+        raise exceptions.IllegalArgumentException(
+            'Cannot read %s from %s: %s' % (what, path, e.strerror or e))
+    except Exception as e:
+        raise exceptions.IllegalArgumentException(
+            '%s is neither JSON nor YAML: %s' % (what, e))
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise exceptions.IllegalArgumentException(
+            '%s must be a JSON object ({"name": value, ...}), not %r.'
+            % (what, data))
+    return data
+
+
+def _task_and_value(value, option):
+    task, has_value, data = value.partition('=')
+    task = task.strip()
+    if not task:
+        raise exceptions.IllegalArgumentException(
+            '%s takes TASK or TASK=JSON, not %r.' % (option, value))
+    return task, (data if has_value else None)
+
+
+def build_points(rerun=None, continue_=None, no_reset=None,
+                 context_mode=None):
+    """The request's points from --rerun, --continue and --no-reset."""
+    points = {}
+
+    def add(task, option, data):
+        if task in points:
+            raise exceptions.IllegalArgumentException(
+                'Task %s is named more than once (%s); name each task once.'
+                % (task, option))
+        points[task] = data
+
+    for value in rerun or []:
+        task, context = _task_and_value(value, '--rerun')
+        add(task, '--rerun', resumes.point(
+            task, resumes.RERUN,
+            context=(load_object(context, 'The context of %s' % task)
+                     if context is not None else None)))
+    for value in continue_ or []:
+        task, published = _task_and_value(value, '--continue')
+        add(task, '--continue', resumes.point(
+            task, resumes.CONTINUE,
+            published=(load_object(published, 'The published variables of '
+                                              '%s' % task)
+                       if published is not None else {})))
+    for task in no_reset or []:
+        task = task.strip()
+        point = points.get(task)
+        if point is None:
+            # Naming a task only to keep its succeeded iterations means
+            # re-running it: no need to repeat it with --rerun.
+            point = points[task] = resumes.point(task, resumes.RERUN)
+        elif point['mode'] != resumes.RERUN:
+            raise exceptions.IllegalArgumentException(
+                '--no-reset %s: only a re-run keeps succeeded iterations, '
+                'not --continue.' % task)
+        point['reset'] = False
+
+    if context_mode:
+        changed = [p for p in points.values() if 'context' in p]
+        if not changed:
+            # Silently ignored, it would leave the operator believing a
+            # context was replaced.
+            raise exceptions.IllegalArgumentException(
+                '--context-mode applies to --rerun TASK=CONTEXT; no --rerun '
+                'gives a context.')
+        for point in changed:
+            point['context_mode'] = context_mode
+    return list(points.values())
+
+
+class _ResumeCommand(object):
+    """What every command here shares: the manager of the app's client."""
+
+    @property
+    def manager(self):
+        return resumes.get_manager(self.app.client_manager.workflow_engine)
+
+
+class RequirementsShow(_ResumeCommand, command.ShowOne):
+    """Show what resuming an execution takes, as it stands now.
+
+    Lists the execution's failures (the tasks a resume may name, with the
+    modes each allows), the requirements a plain resume would not meet,
+    and warnings. Exits 0 whatever it finds.
+    """
+
+    def get_parser(self, prog_name):
+        parser = super(RequirementsShow, self).get_parser(prog_name)
+        parser.add_argument('execution', help='Workflow execution ID.')
+        return parser
+
+    def take_action(self, parsed_args):
+        found = self.manager.requirements(parsed_args.execution)
+        return (headings(REQUIREMENTS_FIELDS),
+                row(found, REQUIREMENTS_FIELDS))
+
+
+class Resume(_ResumeCommand, command.ShowOne):
+    """Resume a paused or failed execution from the tasks you name.
+
+    With no --rerun/--continue, a plain resume of a paused execution.
+    Every point is applied or none is. If the resume cannot go ahead,
+    nothing changes: each unmet requirement is printed to stderr as
+    "CODE  task  sentence" and the command exits with 2.
+    """
+
+    def get_parser(self, prog_name):
+        parser = super(Resume, self).get_parser(prog_name)
+        parser.add_argument('execution', help='Workflow execution ID.')
+        parser.add_argument(
+            '--rerun', action='append', default=[],
+            metavar='TASK[=CONTEXT]',
+            help='Re-run the failed TASK (name, dotted path into '
+                 'sub-workflows, or task execution ID), optionally with '
+                 'CONTEXT (a JSON/YAML object, @file or a file path) '
+                 'changing its inbound context. Repeatable.'
+        )
+        parser.add_argument(
+            '--continue', dest='continue_points', action='append',
+            default=[], metavar='TASK=PUBLISHED',
+            help='Complete the failed TASK as if it had succeeded, with '
+                 'PUBLISHED (a JSON/YAML object, @file or a file path) as '
+                 'its published variables; its on-success tasks start. '
+                 'Repeatable.'
+        )
+        parser.add_argument(
+            '--no-reset', action='append', default=[], metavar='TASK',
+            help='Re-run only the failed iterations of the with-items TASK '
+                 '(implies --rerun TASK). Repeatable.'
+        )
+        parser.add_argument(
+            '--context-mode', choices=('merge', 'replace'),
+            help='How the --rerun contexts apply: merged key by key over '
+                 'the stored inbound context (the default) or replacing it.'
+        )
+        parser.add_argument(
+            '--env', metavar='ENV',
+            help='Update the execution\'s env (a JSON/YAML object, @file or '
+                 'a file path).'
+        )
+        parser.add_argument(
+            '--reason', help='Why; kept in the resume record.'
+        )
+        parser.add_argument(
+            '--request-id', metavar='ID',
+            help='Idempotency key: the same ID again returns the first '
+                 'record and does nothing more.'
+        )
+        parser.add_argument(
+            '--dry-run', action='store_true',
+            help='Show what the resume would do; change nothing.'
+        )
+        return parser
+
+    def take_action(self, parsed_args):
+        points = build_points(parsed_args.rerun, parsed_args.continue_points,
+                              parsed_args.no_reset, parsed_args.context_mode)
+        env = (load_object(parsed_args.env, 'The env')
+               if parsed_args.env is not None else None)
+        record = self.manager.create(
+            parsed_args.execution, points=points, env=env,
+            reason=parsed_args.reason, request_id=parsed_args.request_id,
+            dry_run=parsed_args.dry_run
+        )
+        return headings(RECORD_FIELDS), row(record, RECORD_FIELDS)
+
+    def run(self, parsed_args):
+        try:
+            return super(Resume, self).run(parsed_args)
+        except resumes.RequirementsUnmet as e:
+            # Not an error for cliff to log: the expected answer of a
+            # refused resume, one requirement a line for people and grep.
+            lines = [requirement_line(r) for r in e.requirements]
+            self.app.stderr.write('\n'.join(lines or [str(e)]) + '\n')
+            return EXIT_REQUIREMENTS_UNMET
+
+
+class ResumeList(_ResumeCommand, command.Lister):
+    """List the resumes of an execution (its audit trail), newest first."""
+
+    def get_parser(self, prog_name):
+        parser = super(ResumeList, self).get_parser(prog_name)
+        parser.add_argument('execution', help='Workflow execution ID.')
+        parser.add_argument(
+            '--marker', help='The last resume ID of the previous page.'
+        )
+        parser.add_argument(
+            '--limit', type=int,
+            help='The number of resumes to show at most.'
+        )
+        parser.add_argument(
+            '--sort-keys', '--sort_keys', dest='sort_keys',
+            help='Comma-separated sort keys (default: created_at).'
+        )
+        parser.add_argument(
+            '--sort-dirs', '--sort_dirs', dest='sort_dirs',
+            help='Comma-separated asc/desc, one per key (default: desc).'
+        )
+        return parser
+
+    def take_action(self, parsed_args):
+        records = self.manager.list(
+            parsed_args.execution, marker=parsed_args.marker,
+            limit=parsed_args.limit, sort_keys=parsed_args.sort_keys,
+            sort_dirs=parsed_args.sort_dirs
+        )
+        return (headings(RECORD_LIST_FIELDS),
+                [row(r, RECORD_LIST_FIELDS) for r in records])
+
+
+class ResumeShow(_ResumeCommand, command.ShowOne):
+    """Show a resume record."""
+
+    def get_parser(self, prog_name):
+        parser = super(ResumeShow, self).get_parser(prog_name)
+        parser.add_argument('resume', help='Resume ID.')
+        return parser
+
+    def take_action(self, parsed_args):
+        record = self.manager.get(parsed_args.resume)
+        return headings(RECORD_FIELDS), row(record, RECORD_FIELDS)
+
+
+class TaskContextShow(_ResumeCommand, command.ShowOne):
+    """Show the context a task execution saw, to work out a delta.
+
+    Its inbound context as stored, what it published, the env and
+    workflow input, the variables its publish clause declares and those
+    its own expressions read.
+    """
+
+    def get_parser(self, prog_name):
+        parser = super(TaskContextShow, self).get_parser(prog_name)
+        parser.add_argument('task', help='Task execution ID.')
+        return parser
+
+    def take_action(self, parsed_args):
+        context = self.manager.task_context(parsed_args.task)
+        return (headings(TASK_CONTEXT_FIELDS),
+                row(context, TASK_CONTEXT_FIELDS))
