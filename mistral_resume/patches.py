@@ -78,6 +78,27 @@ def _acquire_sqlite_lock(obj_id, session):
     _ORIGINALS['acquire_sqlite_lock'](obj_id, session)
 
 
+def _get_next_indexes(self):
+    # Mistral 23.0.0, engine/tasks.py WithItemsTask._get_next_indexes: on a
+    # rerun with reset=false it takes the failed iterations plus every index
+    # after the highest failed one, as if those had never started. When the
+    # failed iteration is not the last one, later iterations that already
+    # succeeded run again and are accepted twice; the accepted results then
+    # outnumber the items, is_with_items_completed() never holds and the
+    # task stays RUNNING for good (verified with Mistral's own
+    # rerun_workflow). The contract says reset=false re-runs the failed
+    # iterations only, so for a task re-run by a resume the iterations whose
+    # result is already accepted are dropped. Mistral's own reruns (which
+    # wipe our key from the runtime context) keep its behaviour.
+    indexes = _ORIGINALS['get_next_indexes'](self)
+    if OVERRIDE_KEY not in (self.task_ex.runtime_context or {}):
+        return indexes
+    done = {ex.runtime_context.get('index')
+            for ex in self.task_ex.executions
+            if ex.accepted and ex.runtime_context}
+    return [i for i in indexes if i not in done]
+
+
 def apply():
     """Apply all patches (idempotent)."""
     with _LOCK:
@@ -88,3 +109,6 @@ def apply():
         tasks.Task._update_inbound_context = _update_inbound_context
         _ORIGINALS['acquire_sqlite_lock'] = sqlite_lock.acquire_lock
         sqlite_lock.acquire_lock = _acquire_sqlite_lock
+        _ORIGINALS['get_next_indexes'] = \
+            tasks.WithItemsTask._get_next_indexes
+        tasks.WithItemsTask._get_next_indexes = _get_next_indexes

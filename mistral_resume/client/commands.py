@@ -94,7 +94,9 @@ def describe_point(point):
 
 
 def describe_failure(failure):
-    lines = ['%s: %s' % (_where(failure), failure.get('state_info') or '')]
+    state_info = failure.get('state_info')
+    lines = ['%s: %s' % (_where(failure), state_info) if state_info
+             else _where(failure)]
     facts = ['modes: %s' % (', '.join(failure.get('modes') or []) or NONE)]
     if failure.get('publish'):
         facts.append('continue must publish: %s'

@@ -35,6 +35,21 @@ def is_join_cascade(run):
             (run.state_info or '').startswith(_JOIN_CASCADE_PREFIX))
 
 
+def is_handled(run):
+    """Whether a failure's error was handled here or by a parent task.
+
+    A sub-workflow that failed unhandled inside, but whose task in the
+    parent workflow took an on-error transition, was handled there. A
+    module function (not only a Failures method) so that the candidates
+    of a requirement report the same flag as the failures list.
+    """
+    while run is not None:
+        if run.error_handled:
+            return True
+        run = run.execution.parent_run if run.execution else None
+    return False
+
+
 class Failures(object):
     """The failures of one execution tree, computed once."""
 
@@ -43,6 +58,8 @@ class Failures(object):
         self._by_id = {}
         self._nameable = set()
         self._superseded = set()
+        # Executions started by a superseded run (or below one).
+        self._stale = set()
         for node in root.walk():
             for run in node.runs:
                 self._by_id[run.id] = run
@@ -53,6 +70,18 @@ class Failures(object):
         ]
 
     def _scan(self, node):
+        # A sub-workflow started by a run that a later run superseded (a
+        # loop through a workflow task) was replaced along with that run:
+        # its failures are history too, not failures to list or name.
+        # walk() yields a parent before its children, so the parent run's
+        # verdict is known here.
+        parent = node.parent_run
+        stale = parent is not None and (
+            parent.id in self._superseded or
+            (parent.execution is not None and
+             parent.execution.id in self._stale))
+        if stale:
+            self._stale.add(node.id)
         by_name = {}
         for run in node.runs:
             by_name.setdefault(run.name, []).append(run)
@@ -60,7 +89,8 @@ class Failures(object):
             for run in runs:
                 if run.state not in FAILED_STATES or is_join_cascade(run):
                     continue
-                if len(runs) > 1 and self._is_superseded(run, runs):
+                if stale or (len(runs) > 1 and
+                             self._is_superseded(run, runs)):
                     self._superseded.add(run.id)
                     continue
                 self._nameable.add(run.id)
@@ -111,16 +141,7 @@ class Failures(object):
         return run.id in self._superseded
 
     def is_handled(self, run):
-        """Whether a failure's error was handled here or by a parent task.
-
-        A sub-workflow that failed unhandled inside, but whose task in the
-        parent workflow took an on-error transition, was handled there.
-        """
-        while run is not None:
-            if run.error_handled:
-                return True
-            run = run.execution.parent_run if run.execution else None
-        return False
+        return is_handled(run)
 
     @property
     def unhandled(self):

@@ -19,6 +19,8 @@ on, the task it is about, and a sentence an operator understands without
 the docs. The codes are the contract's (doc/source/requirements.rst).
 """
 
+from mistral_resume.core import failures as failures_mod
+
 EXECUTION_NOT_RESUMABLE = 'EXECUTION_NOT_RESUMABLE'
 UNRESOLVED_FAILURE = 'UNRESOLVED_FAILURE'
 RESUME_POINT_REQUIRED = 'RESUME_POINT_REQUIRED'
@@ -58,9 +60,12 @@ def _run_fields(run):
 
 def candidate(run):
     """A failure as listed in 'candidates'."""
+    # Handled here or by a parent sub-workflow task, as the failures list
+    # of resume_requirements says: the run's own flag alone would call a
+    # failure inside a sub-workflow whose task took on-error unhandled.
     return {'task': run.name, 'task_execution_id': run.id,
             'path': run.path, 'state': run.state,
-            'error_handled': run.error_handled}
+            'error_handled': failures_mod.is_handled(run)}
 
 
 def execution_not_resumable(execution):

@@ -80,9 +80,27 @@ def resolve(root, failures, name):
                   failures.is_failure(c.parent_run) and
                   failures.has_failures(c)]
         if len(failed) > 1:
-            return None, req.ambiguous_task(
-                segment, path, [c.parent_run for c in failed])
-        node = (failed or children)[-1]
+            # Several sub-workflows hold failures (iterations of a
+            # with-items workflow task, or parallel runs of the task): the
+            # rest of the path decides. Ambiguous only if it matches a
+            # failure in more than one of them, and then the candidates are
+            # those inner failures, not their parent run (the same task
+            # execution for every iteration).
+            rest = '.'.join(segments[depth + 1:])
+            found = [run for run in (resolve(child, failures, rest)[0]
+                                     for child in failed)
+                     if run is not None]
+            if len(found) == 1:
+                return found[0], None
+            if found:
+                return None, req.ambiguous_task(segments[-1], name, found)
+        # Follow the (last) sub-workflow holding a failure; without one,
+        # the latest run's sub-workflow: one no later run superseded (runs
+        # tied on Mistral's whole-second timestamps may sort a superseded
+        # one last).
+        current = [c for c in children
+                   if not failures.is_superseded(c.parent_run)]
+        node = (failed or current or children)[-1]
     raise AssertionError('unreachable')
 
 
@@ -94,7 +112,12 @@ def _judge(failures, path, runs):
     if failed:
         return None, req.ambiguous_task(failed[0].name, path, failed)
 
-    latest = runs[-1]
+    # The latest run is one no later run superseded. Not simply the last
+    # by time: Mistral stamps runs in whole seconds and the query has no
+    # other order, so a loop's failed first run can tie with (and sort
+    # after) the run that replaced it.
+    current = [r for r in runs if not failures.is_superseded(r)] or runs
+    latest = current[-1]
     if latest.state in failures_mod.SUCCEEDED_STATES:
         return None, req.already_succeeded(latest)
     if failures_mod.is_join_cascade(latest):
@@ -106,7 +129,8 @@ def _judge(failures, path, runs):
     if failures.is_superseded(latest):
         return None, req.not_failed(latest, why=(
             'Task execution %s of %s failed but a later run of the same '
-            'task replaced it; name the later run instead.'
+            'task (or of the sub-workflow task that started it) replaced '
+            'it; name the later run instead.'
             % (latest.id, latest.path)
         ))
     return None, req.not_failed(latest)

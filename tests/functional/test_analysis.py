@@ -22,6 +22,7 @@ Mistral's engine in-process, and checks what the product says it would take
 from mistral import exceptions as mistral_exc
 from mistral.services import workflows as wf_service
 
+from mistral_resume.engine import loader
 from tests import base
 
 
@@ -122,6 +123,7 @@ class TestSingleFailure(AnalysisTestCase):
         self.assertEqual('ERROR', entry['state'])
 
     def test_rerun_planned(self):
+        before = self.tasks(self.wf_id)
         point, = self.planned(self.dry_run(
             self.wf_id, {'task': 't2', 'context': {'x': 'ok'}}))
         self.assertEqual('t2', point['task'])
@@ -132,10 +134,7 @@ class TestSingleFailure(AnalysisTestCase):
         self.assertEqual({'x': 'ok'}, point['context'])
         self.assertTrue(point['reset'])
         self.assertNotIn('next_tasks', point)
-
-    def test_dry_run_changes_nothing(self):
-        before = self.tasks(self.wf_id)
-        self.planned(self.dry_run(self.wf_id, {'task': 't2'}))
+        # A dry run changes nothing.
         self.assertEqual(before, self.tasks(self.wf_id))
         self.assertEqual('ERROR', self.execution(self.wf_id).state)
 
@@ -153,25 +152,24 @@ class TestSingleFailure(AnalysisTestCase):
         # t3 reads "y", which the published values provide.
         self.assertEqual([], out['record']['warnings'])
 
-    def test_continue_missing_one_published_name(self):
-        reqs = self.unmet(self.dry_run(self.wf_id, {
-            'task': 't2', 'mode': 'continue', 'published': {'y': 'given'}}))
-        entry, = reqs
-        self.assertRequirement(entry, 'MISSING_PUBLISHED', 't2', self.t2)
-        self.assertEqual(['z'], entry['variables'])
-        self.assertIn('z', entry['message'])
-
-    def test_continue_without_published(self):
-        entry, = self.unmet(self.dry_run(
-            self.wf_id, {'task': 't2', 'mode': 'continue'}))
-        self.assertRequirement(entry, 'MISSING_PUBLISHED', 't2', self.t2)
-        self.assertEqual(['y', 'z'], entry['variables'])
-
-    def test_continue_extra_published_names_are_fine(self):
+        # Names the publish clause does not declare are welcome too.
         point, = self.planned(self.dry_run(self.wf_id, {
             'task': 't2', 'mode': 'continue',
             'published': {'y': 1, 'z': 2, 'extra': 3}}))
         self.assertEqual(['t3'], point['next_tasks'])
+
+    def test_continue_with_published_names_missing(self):
+        entry, = self.unmet(self.dry_run(self.wf_id, {
+            'task': 't2', 'mode': 'continue', 'published': {'y': 'given'}}))
+        self.assertRequirement(entry, 'MISSING_PUBLISHED', 't2', self.t2)
+        self.assertEqual(['z'], entry['variables'])
+        self.assertIn('z', entry['message'])
+
+        entry, = self.unmet(self.dry_run(
+            self.wf_id, {'task': 't2', 'mode': 'continue'}))
+        self.assertRequirement(entry, 'MISSING_PUBLISHED', 't2', self.t2)
+        self.assertEqual(['y', 'z'], entry['variables'])
+        self.assertIn('y, z', entry['message'])
 
     def test_succeeded_task_refused(self):
         reqs = self.unmet(self.dry_run(self.wf_id, {'task': 't1'}))
@@ -184,42 +182,39 @@ class TestSingleFailure(AnalysisTestCase):
         entry, = self.by_code(reqs, 'UNRESOLVED_FAILURE')
         self.assertRequirement(entry, 'UNRESOLVED_FAILURE', 't2', self.t2)
 
-    def test_succeeded_task_refused_in_continue_mode(self):
-        reqs = self.unmet(self.dry_run(
+        # In either mode.
+        entry, = self.unmet(self.dry_run(
             self.wf_id, {'task': 't2'},
             {'task': 't1', 'mode': 'continue', 'published': {'a': 1}}))
-        entry, = reqs
         self.assertRequirement(entry, 'ALREADY_SUCCEEDED', 't1')
 
     def test_task_that_never_ran(self):
-        reqs = self.unmet(self.dry_run(self.wf_id, {'task': 't2'},
-                                       {'task': 't3'}))
-        entry, = reqs
+        entry, = self.unmet(self.dry_run(self.wf_id, {'task': 't2'},
+                                         {'task': 't3'}))
         self.assertRequirement(entry, 'NOT_STARTED', 't3', path='t3')
         self.assertIsNone(entry['task_execution_id'])
         self.assertIn('single', entry['message'])
 
     def test_unknown_task(self):
-        reqs = self.unmet(self.dry_run(self.wf_id, {'task': 't2'},
-                                       {'task': 'tt2'}))
-        entry, = reqs
+        entry, = self.unmet(self.dry_run(self.wf_id, {'task': 't2'},
+                                         {'task': 'tt2'}))
         self.assertRequirement(entry, 'UNKNOWN_TASK', 'tt2')
         self.assertIsNone(entry['task_execution_id'])
         self.assertIn('single', entry['message'])
 
-    def test_unknown_task_execution_id(self):
         missing = '00000000-0000-0000-0000-000000000000'
         entry, = self.unmet(self.dry_run(self.wf_id, {'task': 't2'},
                                          {'task': missing}))
         self.assertRequirement(entry, 'UNKNOWN_TASK', missing)
 
     def test_every_bad_point_reported_together(self):
-        reqs = self.unmet(self.dry_run(
+        out = self.dry_run(
             self.wf_id,
             {'task': 't1'},
             {'task': 't3'},
             {'task': 'nope'},
-        ))
+        )
+        reqs = self.unmet(out)
         # t2 is not named: its failure is unresolved as well.
         self.assertEqual(
             ['ALREADY_SUCCEEDED', 'NOT_STARTED', 'UNKNOWN_TASK',
@@ -229,8 +224,8 @@ class TestSingleFailure(AnalysisTestCase):
             {'t1', 't2', 't3', 'nope'}, {r['task'] for r in reqs})
         for entry in reqs:
             self.assertSentence(entry['message'], entry['task'])
+            self.assertIn(entry['code'], out['faultstring'])
 
-    def test_every_bad_point_reported_with_missing_published(self):
         reqs = self.unmet(self.dry_run(
             self.wf_id,
             {'task': 't1', 'mode': 'continue', 'published': {}},
@@ -244,13 +239,6 @@ class TestSingleFailure(AnalysisTestCase):
             self.codes({'requirements': reqs}))
         entry, = self.by_code(reqs, 'MISSING_PUBLISHED')
         self.assertEqual(['y'], entry['variables'])
-
-    def test_unmet_outcome_has_a_summary(self):
-        out = self.dry_run(self.wf_id, {'task': 't1'}, {'task': 'nope'})
-        self.unmet(out)
-        for code in ('ALREADY_SUCCEEDED', 'UNKNOWN_TASK',
-                     'UNRESOLVED_FAILURE'):
-            self.assertIn(code, out['faultstring'])
 
     def test_reset_false_without_with_items_is_malformed(self):
         self.assertRaises(mistral_exc.InputException, self.resume,
@@ -284,13 +272,12 @@ class TestParallelFailures(AnalysisTestCase):
         self.b1 = self.task_id(self.wf_id, 'b1')
         self.b3 = self.task_id(self.wf_id, 'b3')
 
-    def test_mistral_ran_every_branch(self):
+    def test_no_point_lists_every_failed_branch(self):
         self.assertEqual(
             {'start': 'SUCCESS', 'b1': 'ERROR', 'b2': 'SUCCESS',
              'b3': 'ERROR'},
             {t['name']: t['state'] for t in self.tasks(self.wf_id)})
 
-    def test_no_point_lists_every_failed_branch(self):
         view = self.requirements(self.wf_id)
         self.assertEqual(['b1', 'b3'],
                          sorted(f['task'] for f in view['failures']))
@@ -299,7 +286,6 @@ class TestParallelFailures(AnalysisTestCase):
         self.assertRequirement(reqs[0], 'UNRESOLVED_FAILURE', 'b1', self.b1)
         self.assertRequirement(reqs[1], 'UNRESOLVED_FAILURE', 'b3', self.b3)
 
-    def test_dry_run_without_points_lists_every_failed_branch(self):
         reqs = self.unmet(self.dry_run(self.wf_id))
         self.assertEqual([('b1', self.b1), ('b3', self.b3)],
                          sorted((r['task'], r['task_execution_id'])
@@ -361,13 +347,12 @@ class TestHandledFailure(AnalysisTestCase):
         self.await_workflow_error(self.wf_id)
         self.t2 = self.task_id(self.wf_id, 't2')
 
-    def test_mistral_marked_the_error_handled(self):
+    def test_resume_point_required(self):
         t2 = self.task(self.wf_id, 't2')
         self.assertEqual('ERROR', t2['state'])
         self.assertTrue(t2['error_handled'])
         self.assertEqual('SUCCESS', self.task(self.wf_id, 'log_it')['state'])
 
-    def test_resume_point_required(self):
         view = self.requirements(self.wf_id)
         self.assertTrue(view['resumable'])
         self.assertFalse(view['plain_resume'])
@@ -383,7 +368,6 @@ class TestHandledFailure(AnalysisTestCase):
                           'path': 't2', 'state': 'ERROR',
                           'error_handled': True}, candidate)
 
-    def test_dry_run_without_points_needs_one(self):
         entry, = self.unmet(self.dry_run(self.wf_id))
         self.assertEqual('RESUME_POINT_REQUIRED', entry['code'])
         self.assertEqual([self.t2], [c['task_execution_id']
@@ -443,14 +427,13 @@ class TestOnErrorPause(AnalysisTestCase):
         warning, = view['warnings']
         self.assertSentence(warning, 't2', self.t2, 'ERROR')
 
-    def test_plain_dry_run(self):
         out = self.dry_run(self.wf_id)
         self.assertEqual([], self.planned(out))
         self.assertEqual('PAUSED', out['record']['execution_state_before'])
         warning, = out['record']['warnings']
         self.assertIn('t2', warning)
 
-    def test_rerun_planned(self):
+    def test_rerun_and_continue_planned(self):
         out = self.dry_run(self.wf_id, {'task': 't2'})
         point, = self.planned(out)
         self.assertEqual(('rerun', self.t2),
@@ -458,7 +441,6 @@ class TestOnErrorPause(AnalysisTestCase):
         # Named, t2 is no longer left behind by the resume.
         self.assertEqual([], out['record']['warnings'])
 
-    def test_continue_planned(self):
         point, = self.planned(self.dry_run(self.wf_id, {
             'task': 't2', 'mode': 'continue', 'published': {'y': 'v'}}))
         self.assertEqual(['t3'], point['next_tasks'])
@@ -495,7 +477,6 @@ class TestManualPause(AnalysisTestCase):
         self.assertEqual([], view['requirements'])
         self.assertEqual([], view['warnings'])
 
-    def test_plain_dry_run(self):
         self.assertEqual([], self.planned(self.dry_run(self.wf_id)))
 
     def test_naming_the_running_task(self):
@@ -543,6 +524,38 @@ class TestNotResumable(AnalysisTestCase):
             self.codes({'requirements': reqs}))
 
 
+# The workflow itself failed (a "fail" command), no task did.
+FAIL_COMMAND = """
+version: '2.0'
+failing:
+  tasks:
+    t1:
+      action: std.noop
+      on-success: [fail]
+"""
+
+
+class TestFailCommand(AnalysisTestCase):
+
+    def setUp(self):
+        super().setUp()
+        self.wf_id = self.start(FAIL_COMMAND)
+        self.await_workflow_error(self.wf_id)
+
+    def test_nothing_to_resume_from(self):
+        view = self.requirements(self.wf_id)
+        self.assertTrue(view['resumable'])
+        self.assertFalse(view['plain_resume'])
+        self.assertEqual([], view['failures'])
+        entry, = view['requirements']
+        self.assertEqual('RESUME_POINT_REQUIRED', entry['code'])
+        self.assertEqual([], entry['candidates'])
+        self.assertSentence(entry['message'], self.wf_id, 'fail')
+
+        entry, = self.unmet(self.dry_run(self.wf_id, {'task': 't1'}))
+        self.assertRequirement(entry, 'ALREADY_SUCCEEDED', 't1')
+
+
 # A join after two branches, one of which failed.
 JOIN = """
 version: '2.0'
@@ -573,14 +586,13 @@ class TestJoin(AnalysisTestCase):
         self.await_workflow_error(self.wf_id)
         self.left = self.task_id(self.wf_id, 'left')
 
-    def test_mistral_failed_the_join(self):
+    def test_failure_is_the_branch_not_the_join(self):
         joined = self.task(self.wf_id, 'joined')
         self.assertEqual('ERROR', joined['state'])
         self.assertTrue(joined['state_info'].startswith('Failed by tasks'),
                         joined['state_info'])
         self.assertIn('left', joined['state_info'])
 
-    def test_failure_is_the_branch_not_the_join(self):
         view = self.requirements(self.wf_id)
         failure, = view['failures']
         self.assertEqual(('left', self.left),
@@ -598,7 +610,6 @@ class TestJoin(AnalysisTestCase):
         self.assertIn('left', entry['message'])
         self.assertIn('upstream', entry['message'])
 
-    def test_naming_only_the_join(self):
         reqs = self.unmet(self.dry_run(self.wf_id, {'task': 'joined'}))
         self.assertEqual(['NOT_FAILED', 'UNRESOLVED_FAILURE'],
                          self.codes({'requirements': reqs}))
@@ -612,6 +623,63 @@ class TestJoin(AnalysisTestCase):
         point, = self.planned(self.dry_run(self.wf_id, {
             'task': 'left', 'mode': 'continue', 'published': {'l': 1}}))
         self.assertEqual(['joined'], point['next_tasks'])
+
+
+# The same join, but the failing branch fails only after the other one
+# reached the join, so Mistral has already created the join (WAITING) when
+# it fails it. Either order ends the same way.
+JOIN_LATE = """
+version: '2.0'
+joining_late:
+  tasks:
+    start:
+      action: std.noop
+      on-success: [slow, right]
+    slow:
+      action: std.sleep seconds=1
+      on-success: [left]
+    left:
+      action: test.check value="bad"
+      on-success: [joined]
+    right:
+      action: std.noop
+      on-success: [joined]
+    joined:
+      join: all
+      action: std.noop
+"""
+
+
+class TestJoinLateFailure(AnalysisTestCase):
+
+    def setUp(self):
+        super().setUp()
+        self.wf_id = self.start(JOIN_LATE)
+        self.await_workflow_error(self.wf_id)
+        self.left = self.task_id(self.wf_id, 'left')
+        self.joined = self.task(self.wf_id, 'joined')
+
+    def test_failure_is_the_branch_not_the_join(self):
+        self.assertEqual('ERROR', self.joined['state'])
+        self.assertTrue(
+            self.joined['state_info'].startswith('Failed by tasks'),
+            self.joined['state_info'])
+
+        view = self.requirements(self.wf_id)
+        self.assertEqual([self.left], [f['task_execution_id']
+                                       for f in view['failures']])
+        entry, = view['requirements']
+        self.assertRequirement(entry, 'UNRESOLVED_FAILURE', 'left',
+                               self.left)
+
+    def test_naming_the_join_and_the_branch(self):
+        entry, = self.unmet(self.dry_run(
+            self.wf_id, {'task': 'joined'}, {'task': 'left'}))
+        self.assertRequirement(entry, 'NOT_FAILED', 'joined',
+                               self.joined['id'])
+        self.assertIn('left', entry['message'])
+        point, = self.planned(self.dry_run(self.wf_id, {'task': 'left'}))
+        self.assertEqual(self.left, point['task_execution_id'])
 
 
 # An on-error loop back through a counter: t2 fails twice, then the loop
@@ -653,13 +721,12 @@ class TestCycle(AnalysisTestCase):
                 t['task_id'] for t in
                 r['runtime_context'].get('triggered_by', ())])
 
-    def test_mistral_ran_the_task_twice(self):
+    def test_superseded_run_is_not_a_failure(self):
         self.assertEqual('ERROR', self.old['state'])
         self.assertTrue(self.old['error_handled'])
         self.assertEqual('ERROR', self.latest['state'])
         self.assertFalse(self.latest['error_handled'])
 
-    def test_superseded_run_is_not_a_failure(self):
         view = self.requirements(self.wf_id)
         failure, = view['failures']
         self.assertEqual(self.latest['id'], failure['task_execution_id'])
@@ -671,7 +738,6 @@ class TestCycle(AnalysisTestCase):
         point, = self.planned(self.dry_run(self.wf_id, {'task': 't2'}))
         self.assertEqual(self.latest['id'], point['task_execution_id'])
 
-    def test_latest_run_by_id(self):
         point, = self.planned(self.dry_run(self.wf_id,
                                            {'task': self.latest['id']}))
         self.assertEqual(('t2', self.latest['id']),
@@ -687,6 +753,85 @@ class TestCycle(AnalysisTestCase):
         self.assertIn('later run', entry['message'])
         entry, = self.by_code(reqs, 'UNRESOLVED_FAILURE')
         self.assertEqual(self.latest['id'], entry['task_execution_id'])
+
+
+# The same loop, but the second run of t2 succeeds; t3 fails after it.
+CYCLE_RECOVERED = """
+version: '2.0'
+recovered:
+  tasks:
+    t1:
+      action: std.noop
+      publish:
+        count: 0
+      on-success: [t2]
+    t2:
+      action: test.check value=<% $.count > 0 %>
+      on-success: [t3]
+      on-error: [again]
+    again:
+      action: std.noop
+      publish:
+        count: <% $.count + 1 %>
+      on-success: [t2]
+    t3:
+      action: test.check value="bad"
+"""
+
+
+def _runs_in_one_second_newest_first(task_runs):
+    """Stand-in for loader._task_runs: the rows as MySQL may return them.
+
+    Mistral stamps task executions in whole seconds (DATETIME) and the
+    loader's query has no other order, so a loop's runs can tie and come
+    back newest first. SQLite returns them in insertion order, which hides
+    that; this makes it explicit.
+    """
+    def load(execution_ids):
+        by_execution = task_runs(execution_ids)
+        for runs in by_execution.values():
+            stamp = min(r.created_at for r in runs)
+            for run in runs:
+                run.created_at = stamp
+            runs.reverse()
+        return by_execution
+    return load
+
+
+class TestCycleRecovered(AnalysisTestCase):
+
+    def setUp(self):
+        super().setUp()
+        self.wf_id = self.start(CYCLE_RECOVERED)
+        self.await_workflow_error(self.wf_id)
+        runs = {t['state']: t['id'] for t in self.tasks(self.wf_id, 't2')}
+        self.assertEqual(['ERROR', 'SUCCESS'], sorted(runs))
+        self.old, self.latest = runs['ERROR'], runs['SUCCESS']
+        self.t3 = self.task_id(self.wf_id, 't3')
+
+    def test_only_the_later_failure_is_listed(self):
+        view = self.requirements(self.wf_id)
+        self.assertEqual([self.t3], [f['task_execution_id']
+                                     for f in view['failures']])
+        entry, = view['requirements']
+        self.assertRequirement(entry, 'UNRESOLVED_FAILURE', 't3', self.t3)
+
+    def test_name_resolves_to_the_latest_run(self):
+        entry, = self.unmet(self.dry_run(self.wf_id, {'task': 't3'},
+                                         {'task': 't2'}))
+        self.assertRequirement(entry, 'ALREADY_SUCCEEDED', 't2', self.latest)
+
+        self.patch(loader, '_task_runs',
+                   _runs_in_one_second_newest_first(loader._task_runs))
+        entry, = self.unmet(self.dry_run(self.wf_id, {'task': 't3'},
+                                         {'task': 't2'}))
+        self.assertRequirement(entry, 'ALREADY_SUCCEEDED', 't2', self.latest)
+
+    def test_old_run_by_id(self):
+        entry, = self.unmet(self.dry_run(self.wf_id, {'task': 't3'},
+                                         {'task': self.old}))
+        self.assertRequirement(entry, 'NOT_FAILED', 't2', self.old)
+        self.assertIn('later run', entry['message'])
 
 
 # A task reached from two parallel predecessors without a join runs twice;
@@ -748,7 +893,6 @@ class TestAmbiguous(AnalysisTestCase):
             {'task': self.ids[1], 'mode': 'continue', 'published': {}}))
         self.assertEqual(self.ids, [p['task_execution_id'] for p in points])
 
-    def test_one_by_id_leaves_the_other(self):
         entry, = self.unmet(self.dry_run(self.wf_id, {'task': self.ids[0]}))
         self.assertRequirement(entry, 'UNRESOLVED_FAILURE', 'common',
                                self.ids[1])
@@ -791,22 +935,93 @@ class TestWithItems(AnalysisTestCase):
         entry, = view['requirements']
         self.assertRequirement(entry, 'UNRESOLVED_FAILURE', 't1', self.t1)
 
-    def test_rerun_failed_iterations_only(self):
+    def test_rerun_and_continue_planned(self):
         point, = self.planned(self.dry_run(
             self.wf_id, {'task': 't1', 'reset': False}))
         self.assertEqual((self.t1, 'rerun', False),
                          (point['task_execution_id'], point['mode'],
                           point['reset']))
 
-    def test_rerun_every_iteration(self):
         point, = self.planned(self.dry_run(self.wf_id, {'task': 't1'}))
         self.assertTrue(point['reset'])
 
-    def test_continue(self):
         point, = self.planned(self.dry_run(self.wf_id, {
             'task': 't1', 'mode': 'continue',
             'published': {'checked': ['ok', 'fixed', 'fine']}}))
         self.assertEqual(['t2'], point['next_tasks'])
+
+
+# A with-items workflow task: two of its three sub-workflows failed.
+ITEMS_OF_WORKFLOWS = """
+version: '2.0'
+items_top:
+  input:
+    - values: [ok, bad, bad]
+  tasks:
+    w:
+      with-items: v in <% $.values %>
+      workflow: items_low
+      input:
+        v: <% $.v %>
+items_low:
+  input:
+    - v
+  tasks:
+    c:
+      action: test.check value=<% $.v %>
+"""
+
+
+class TestWithItemsOfWorkflows(AnalysisTestCase):
+
+    def setUp(self):
+        super().setUp()
+        self.wf_id = self.start(ITEMS_OF_WORKFLOWS, name='items_top')
+        self.await_workflow_error(self.wf_id)
+        self.w = self.task_id(self.wf_id, 'w')
+        inner = [self.task(child, 'c') for child in self.children(self.wf_id)]
+        self.assertEqual(['ERROR', 'ERROR', 'SUCCESS'],
+                         sorted(c['state'] for c in inner))
+        self.failed = sorted(c['id'] for c in inner if c['state'] == 'ERROR')
+
+    def test_one_failure_per_failed_iteration(self):
+        view = self.requirements(self.wf_id)
+        self.assertEqual([('w.c', i) for i in self.failed],
+                         sorted((f['path'], f['task_execution_id'])
+                                for f in view['failures']))
+        self.assertEqual(['UNRESOLVED_FAILURE'] * 2, self.codes(view))
+        self.assertEqual(self.failed, sorted(r['task_execution_id']
+                                             for r in view['requirements']))
+
+    def test_path_matches_several_iterations(self):
+        reqs = self.unmet(self.dry_run(self.wf_id, {'task': 'w.c'}))
+        entry, = self.by_code(reqs, 'AMBIGUOUS_TASK')
+        self.assertEqual(('c', 'w.c'), (entry['task'], entry['path']))
+        self.assertSentence(entry['message'], 'w.c', *self.failed)
+        # The candidates are the inner failures, one per iteration.
+        self.assertEqual([('w.c', i) for i in self.failed],
+                         sorted((c['path'], c['task_execution_id'])
+                                for c in entry['candidates']))
+
+    def test_planned_by_id_or_by_the_with_items_task(self):
+        points = self.planned(self.dry_run(
+            self.wf_id, *[{'task': i} for i in self.failed]))
+        self.assertEqual(self.failed, [p['task_execution_id']
+                                       for p in points])
+        self.assertEqual(['w.c', 'w.c'], [p['path'] for p in points])
+
+        point, = self.planned(self.dry_run(
+            self.wf_id, {'task': 'w', 'reset': False}))
+        self.assertEqual((self.w, False), (point['task_execution_id'],
+                                           point['reset']))
+
+    def test_unknown_inner_task(self):
+        reqs = self.unmet(self.dry_run(self.wf_id, {'task': 'w'},
+                                       {'task': 'w.nope'}))
+        entry, = reqs
+        self.assertEqual(('UNKNOWN_TASK', 'w.nope'),
+                         (entry['code'], entry['task']))
+        self.assertSentence(entry['message'], 'nope', 'items_low')
 
 
 # A reverse workflow: "final" needs "middle" (which fails) and "other".
@@ -842,12 +1057,11 @@ class TestReverse(AnalysisTestCase):
         self.await_workflow_error(self.wf_id)
         self.middle = self.task_id(self.wf_id, 'middle')
 
-    def test_mistral_ran_the_other_requirement(self):
+    def test_failure_listed(self):
         self.assertEqual(
             {'first': 'SUCCESS', 'middle': 'ERROR', 'other': 'SUCCESS'},
             {t['name']: t['state'] for t in self.tasks(self.wf_id)})
 
-    def test_failure_listed(self):
         view = self.requirements(self.wf_id)
         failure, = view['failures']
         self.assertEqual(('middle', self.middle, ['m'], ['final']),
@@ -862,7 +1076,6 @@ class TestReverse(AnalysisTestCase):
             'task': 'middle', 'mode': 'continue', 'published': {'m': 1}}))
         self.assertEqual(['final'], point['next_tasks'])
 
-    def test_rerun(self):
         point, = self.planned(self.dry_run(self.wf_id, {'task': 'middle'}))
         self.assertEqual(self.middle, point['task_execution_id'])
 
@@ -932,18 +1145,16 @@ class TestNested(AnalysisTestCase):
         self.assertRequirement(entry, 'UNRESOLVED_FAILURE', 'c', self.c,
                                path='a.b.c')
 
-    def test_by_path(self):
+    def test_by_path_or_inner_task_execution_id(self):
         point, = self.planned(self.dry_run(self.wf_id, {'task': 'a.b.c'}))
         self.assertEqual(('c', 'a.b.c', self.c),
                          (point['task'], point['path'],
                           point['task_execution_id']))
 
-    def test_by_inner_task_execution_id(self):
         point, = self.planned(self.dry_run(self.wf_id, {'task': self.c}))
         self.assertEqual(('a.b.c', self.c),
                          (point['path'], point['task_execution_id']))
 
-    def test_continue_by_path(self):
         point, = self.planned(self.dry_run(self.wf_id, {
             'task': 'a.b.c', 'mode': 'continue', 'published': {'out': 1}}))
         self.assertEqual([], point['next_tasks'])
@@ -957,7 +1168,6 @@ class TestNested(AnalysisTestCase):
         self.assertEqual(('a.b', self.b), (point['path'],
                                            point['task_execution_id']))
 
-    def test_continue_sub_workflow_task(self):
         point, = self.planned(self.dry_run(self.wf_id, {
             'task': 'a', 'mode': 'continue', 'published': {}}))
         self.assertEqual(['after_a'], point['next_tasks'])
@@ -971,14 +1181,12 @@ class TestNested(AnalysisTestCase):
         self.assertSentence(entry['message'], 'task x', 'wf_mid',
                             'reached by a')
 
-    def test_unknown_task_deeper(self):
         entry, = self.unmet(self.dry_run(self.wf_id, {'task': 'a.b.c'},
                                          {'task': 'a.b.nope'}))
         self.assertEqual(('UNKNOWN_TASK', 'a.b.nope'),
                          (entry['code'], entry['task']))
         self.assertSentence(entry['message'], 'nope', 'wf_low', 'a.b')
 
-    def test_path_through_a_task_without_sub_workflow(self):
         entry, = self.unmet(self.dry_run(self.wf_id, {'task': 'a.b.c'},
                                          {'task': 'a.b.c0.x'}))
         self.assertEqual(('UNKNOWN_TASK', 'a.b.c0.x'),
@@ -986,7 +1194,6 @@ class TestNested(AnalysisTestCase):
         self.assertSentence(entry['message'], 'c0', 'a.b.c0.x',
                             'sub-workflow')
 
-    def test_path_through_a_task_that_never_ran(self):
         # after_a runs no sub-workflow: "after_a.x" can name nothing, ever.
         entry, = self.unmet(self.dry_run(self.wf_id, {'task': 'a.b.c'},
                                          {'task': 'after_a.x'}))
@@ -1010,6 +1217,181 @@ class TestNested(AnalysisTestCase):
                          self.codes({'requirements': reqs}))
         entry, = self.by_code(reqs, 'ALREADY_SUCCEEDED')
         self.assertRequirement(entry, 'ALREADY_SUCCEEDED', 'c', path='a.b.c')
+
+
+# The same nesting, but wf_top's task "a" handles the sub-workflow's
+# failure (on-error) and then fails the execution.
+NESTED_HANDLED = NESTED.replace("""      on-success: [after_a]
+""", """      on-success: [after_a]
+      on-error: [notify]
+    notify:
+      action: std.noop
+      on-success: [fail]
+""", 1)
+
+
+class TestNestedHandledByParent(AnalysisTestCase):
+
+    def setUp(self):
+        super().setUp()
+        self.wf_id = self.start(NESTED_HANDLED, name='wf_top')
+        self.await_workflow_error(self.wf_id)
+        self.a = self.task(self.wf_id, 'a')
+        mid, = self.children(self.wf_id)
+        low, = self.children(mid)
+        self.c = self.task(low, 'c')
+
+    def test_resume_point_required(self):
+        self.assertTrue(self.a['error_handled'])
+        self.assertEqual('ERROR', self.c['state'])
+        self.assertFalse(self.c['error_handled'])
+
+        view = self.requirements(self.wf_id)
+        failure, = view['failures']
+        self.assertEqual(('a.b.c', self.c['id'], True),
+                         (failure['path'], failure['task_execution_id'],
+                          failure['error_handled']))
+        entry, = view['requirements']
+        self.assertEqual('RESUME_POINT_REQUIRED', entry['code'])
+        self.assertSentence(entry['message'], 'a.b.c')
+        # The candidate says what the failures list says.
+        self.assertEqual([{'task': 'c', 'task_execution_id': self.c['id'],
+                           'path': 'a.b.c', 'state': 'ERROR',
+                           'error_handled': True}], entry['candidates'])
+
+    def test_naming_it(self):
+        point, = self.planned(self.dry_run(self.wf_id, {'task': 'a.b.c'}))
+        self.assertEqual(self.c['id'], point['task_execution_id'])
+        point, = self.planned(self.dry_run(self.wf_id, {'task': 'a'}))
+        self.assertEqual(self.a['id'], point['task_execution_id'])
+
+        entry, = self.unmet(self.dry_run(self.wf_id, {'task': 'notify'}))
+        self.assertRequirement(entry, 'ALREADY_SUCCEEDED', 'notify')
+
+
+# The same nesting, but the innermost failure pauses: Mistral pauses the
+# sub-workflows and the top execution with it.
+NESTED_PAUSE = NESTED.replace("""        out: <% task().result %>
+""", """        out: <% task().result %>
+      on-error:
+        - pause
+""", 1)
+
+
+class TestNestedPause(AnalysisTestCase):
+
+    def setUp(self):
+        super().setUp()
+        self.wf_id = self.start(NESTED_PAUSE, name='wf_top')
+        self.await_workflow_paused(self.wf_id)
+        mid, = self.children(self.wf_id)
+        low, = self.children(mid)
+        self.c = self.task_id(low, 'c')
+
+    def test_plain_resume_with_a_warning(self):
+        view = self.requirements(self.wf_id)
+        self.assertEqual('PAUSED', view['state'])
+        self.assertTrue(view['plain_resume'])
+        self.assertEqual([], view['requirements'])
+        failure, = view['failures']
+        self.assertEqual(('a.b.c', self.c, True),
+                         (failure['path'], failure['task_execution_id'],
+                          failure['error_handled']))
+        warning, = view['warnings']
+        self.assertSentence(warning, 'a.b.c', self.c)
+
+    def test_rerun_and_continue_planned(self):
+        point, = self.planned(self.dry_run(self.wf_id, {'task': 'a.b.c'}))
+        self.assertEqual(self.c, point['task_execution_id'])
+        point, = self.planned(self.dry_run(self.wf_id, {
+            'task': 'a.b.c', 'mode': 'continue', 'published': {'out': 1}}))
+        self.assertEqual([], point['next_tasks'])
+
+    def test_paused_sub_workflow_task_is_not_failed(self):
+        entry, = self.unmet(self.dry_run(self.wf_id, {'task': 'a'}))
+        self.assertRequirement(entry, 'NOT_FAILED', 'a',
+                               self.task_id(self.wf_id, 'a'))
+        self.assertEqual('PAUSED', entry['state'])
+
+
+# A loop through a sub-workflow task: the first run of "a" failed inside
+# its sub-workflow, the second succeeded; "last" fails after it.
+SUB_WORKFLOW_LOOP = """
+version: '2.0'
+loop_top:
+  tasks:
+    init:
+      action: std.noop
+      publish:
+        count: 0
+      on-success: [a]
+    a:
+      workflow: loop_low
+      input:
+        ok: <% $.count %>
+      on-success: [last]
+      on-error:
+        - again: <% $.count < 1 %>
+    again:
+      action: std.noop
+      publish:
+        count: <% $.count + 1 %>
+      on-success: [a]
+    last:
+      action: test.check value="bad"
+loop_low:
+  input:
+    - ok
+  tasks:
+    c:
+      action: test.check value=<% $.ok %>
+"""
+
+
+class TestSubWorkflowLoop(AnalysisTestCase):
+
+    def setUp(self):
+        super().setUp()
+        self.wf_id = self.start(SUB_WORKFLOW_LOOP, name='loop_top')
+        self.await_workflow_error(self.wf_id)
+        self.last = self.task_id(self.wf_id, 'last')
+        inner = {}
+        for child in self.children(self.wf_id):
+            c = self.task(child, 'c')
+            inner[c['state']] = c['id']
+        self.assertEqual(['ERROR', 'SUCCESS'], sorted(inner))
+        self.old_c, self.new_c = inner['ERROR'], inner['SUCCESS']
+        self.new_a = [t['id'] for t in self.tasks(self.wf_id, 'a')
+                      if t['state'] == 'SUCCESS'][0]
+
+    def test_failure_inside_the_replaced_run_is_not_listed(self):
+        view = self.requirements(self.wf_id)
+        self.assertEqual(['last'], [f['path'] for f in view['failures']])
+        entry, = view['requirements']
+        self.assertRequirement(entry, 'UNRESOLVED_FAILURE', 'last',
+                               self.last)
+
+    def test_replaced_inner_failure_by_id(self):
+        entry, = self.unmet(self.dry_run(self.wf_id, {'task': 'last'},
+                                         {'task': self.old_c}))
+        self.assertRequirement(entry, 'NOT_FAILED', 'c', self.old_c,
+                               path='a.c')
+        self.assertIn('later run', entry['message'])
+
+    def test_path_resolves_into_the_latest_run(self):
+        for tie in (False, True):
+            if tie:
+                self.patch(loader, '_task_runs',
+                           _runs_in_one_second_newest_first(
+                               loader._task_runs))
+            reqs = self.unmet(self.dry_run(
+                self.wf_id, {'task': 'last'}, {'task': 'a.c'},
+                {'task': 'a'}))
+            self.assertEqual(
+                [('a', self.new_a), ('a.c', self.new_c)],
+                sorted((r['path'], r['task_execution_id']) for r in reqs))
+            self.assertEqual(['ALREADY_SUCCEEDED'] * 2,
+                             self.codes({'requirements': reqs}))
 
 
 # What "continue" would start: conditions and unprovided variables.

@@ -20,6 +20,7 @@ inbound context the next tasks saw.
 """
 
 import time
+from unittest import mock
 
 from mistral.db.v2 import api as db_api
 from mistral.services import workflows as wf_service
@@ -189,6 +190,20 @@ items:
       action: std.echo output=<% $.r %>
       publish:
         out: <% task().result %>
+"""
+
+WITH_ITEMS_CONCURRENCY = """
+version: '2.0'
+items_concurrency:
+  input:
+    - vals: []
+  tasks:
+    t1:
+      with-items: v in <% $.vals %>
+      concurrency: 2
+      action: test.check value=<% $.v %>
+      publish:
+        r: <% task().result %>
 """
 
 NESTED = """
@@ -402,30 +417,31 @@ class TestRerun(ApplyTestCase):
 
     def test_request_id_is_idempotent(self):
         body = {
-            'points': [{'task': 't2', 'context': {'x': 'ok'}}],
+            'points': [{'task': 't2', 'context': {'x': 'bad'}}],
             'request_id': 'req-1',
-            'reason': 'fix x',
+            'reason': 'try again',
             'env': {'k': 'v'},
         }
         t2_id = self.task(self.wf_id, 't2')['id']
         record = self.created(self.wf_id, **body)
-        self.await_workflow_success(self.wf_id)
+        # The rerun fails again: the execution could be resumed again.
+        self.await_workflow_error(self.wf_id)
+        self.await_task_done(self.wf_id, 't2')
         self.assertEqual(2, self.task(self.wf_id, 't2')['actions'])
 
         again = self.resume(self.wf_id, **body)
         self.assertEqual('existing', again['status'], again)
         self.assertEqual(record, again['record'])
-
-        self.stays(self.wf_id, 'SUCCESS')
+        # Nothing more happened: no second rerun, no second record.
+        self.stays(self.wf_id, 'ERROR')
         self.assertEqual(2, self.task(self.wf_id, 't2')['actions'])
-        self.assertEqual(1, len(self.tasks(self.wf_id, 't3')))
         self.assertEqual(1, self.count_records(self.wf_id))
 
         # The audit record.
         self.assertEqual(self.wf_id, record['execution_id'])
         self.assertEqual('ERROR', record['execution_state_before'])
         self.assertEqual('req-1', record['request_id'])
-        self.assertEqual('fix x', record['reason'])
+        self.assertEqual('try again', record['reason'])
         self.assertEqual({'k': 'v'}, record['env'])
         self.assertFalse(record['dry_run'])
         self.assertTrue(record['created_at'])
@@ -435,12 +451,20 @@ class TestRerun(ApplyTestCase):
         self.assertEqual(t2_id, point['task_execution_id'])
         self.assertEqual('rerun', point['mode'])
         self.assertEqual('merge', point['context_mode'])
-        self.assertEqual({'x': 'ok'}, point['context'])
+        self.assertEqual({'x': 'bad'}, point['context'])
+        self.assertIsNone(point['published'])
         self.assertTrue(point['reset'])
         with db_api.transaction():
             wf_ex = db_api.get_workflow_execution(self.wf_id)
             self.assertEqual(wf_ex.project_id, record['project_id'])
         self.assertIsNotNone(record['user_id'])
+
+        # Another request id is another resume.
+        self.created(self.wf_id, request_id='req-2', points=[
+            {'task': 't2', 'context': {'x': 'ok'}}])
+        self.await_workflow_success(self.wf_id)
+        self.assertEqual(3, self.task(self.wf_id, 't2')['actions'])
+        self.assertEqual(2, self.count_records(self.wf_id))
 
     def test_env_is_updated(self):
         self.created(self.wf_id, env={'k': 'v'}, points=[
@@ -492,6 +516,10 @@ class TestContinue(ApplyTestCase):
         wf_id = self.start(BRANCHES)
         self.await_workflow_error(wf_id)
         self.assertEqual('ERROR', self.task(wf_id, 't2')['state'])
+        # Mistral failed the join on behalf of t2's branch.
+        j_before = self.task(wf_id, 'j')
+        self.assertEqual('ERROR', j_before['state'])
+        self.assertIn('Failed by tasks', j_before['state_info'])
 
         record = self.created(wf_id, points=[
             {'task': 't2', 'mode': 'continue',
@@ -513,6 +541,7 @@ class TestContinue(ApplyTestCase):
         self.assertEqual([], self.tasks(wf_id, 't4'))
 
         j = self.task(wf_id, 'j')
+        self.assertEqual(j_before['id'], j['id'])
         self.assertEqual('SUCCESS', j['state'])
         self.assertEqual(1, j['in_context']['pv'])
         self.assertEqual('given', j['in_context']['label'])
@@ -533,11 +562,47 @@ class TestContinue(ApplyTestCase):
 
 class TestParallelBranches(ApplyTestCase):
 
-    def test_rerun_one_continue_the_other(self):
+    def _failed(self):
         wf_id = self.start(PARALLEL)
         self.await_workflow_error(wf_id)
         self.await_task_done(wf_id, 'b1')
         self.await_task_done(wf_id, 'b2')
+        return wf_id
+
+    def test_nothing_applied_when_a_point_loses_a_race(self):
+        wf_id = self._failed()
+        before = self.tasks(wf_id)
+        b2_id = self.task(wf_id, 'b2')['id']
+        original = db_api.update_task_execution_state
+
+        def update_state(id, cur_state, state):
+            if id == b2_id:
+                # Another engine changed b2 first: the compare-and-swap of
+                # the "continue" point finds nothing to update.
+                return None
+            return original(id=id, cur_state=cur_state, state=state)
+
+        points = [
+            {'task': 'b1', 'context': {'v1': 'one'}},
+            {'task': 'b2', 'mode': 'continue', 'published': {'r2': 'two'}}]
+        with mock.patch.object(db_api, 'update_task_execution_state',
+                               update_state):
+            out = self.resume(wf_id, points=points)
+        self.assertEqual('unmet', out['status'], out)
+        self.assertEqual(['EXECUTION_CHANGED'], self.codes(out))
+
+        # The rerun of b1, applied before b2 failed, was rolled back too:
+        # no state change, no action started, no record.
+        self.stays(wf_id, 'ERROR')
+        self.assertEqual(before, self.tasks(wf_id))
+        self.assertEqual(0, self.count_records())
+
+        # Retried, it goes through.
+        self.created(wf_id, points=points)
+        self.await_workflow_success(wf_id)
+
+    def test_rerun_one_continue_the_other(self):
+        wf_id = self._failed()
         self.assertEqual('ERROR', self.task(wf_id, 'b1')['state'])
         self.assertEqual('ERROR', self.task(wf_id, 'b2')['state'])
 
@@ -663,6 +728,25 @@ class TestWithItems(ApplyTestCase):
         self.assertEqual({'r': ['a', 'ok', 'c']}, t1['published'])
         self.assertEqual({'out': ['a', 'ok', 'c']},
                          self.task(wf_id, 't2')['published'])
+
+    def test_rerun_failed_iterations_with_concurrency(self):
+        wf_id = self.start(WITH_ITEMS_CONCURRENCY,
+                           {'vals': ['a', 'bad', 'c', 'd', 'bad', 'f']})
+        self.await_workflow_error(wf_id)
+        t1 = self.task(wf_id, 't1')
+        self.assertEqual(6, t1['actions'])
+
+        self.created(wf_id, points=[
+            {'task': 't1', 'reset': False,
+             'context': {'vals': ['a', 'ok', 'c', 'd', 'ok2', 'f']}}])
+        self.await_workflow_success(wf_id)
+
+        t1 = self.task(wf_id, 't1')
+        self.assertEqual(8, t1['actions'])
+        self.assertEqual([(1, 'ERROR', False), (4, 'ERROR', False)],
+                         [a for a in self._actions(t1['id']) if not a[2]])
+        self.assertEqual({'r': ['a', 'ok', 'c', 'd', 'ok2', 'f']},
+                         t1['published'])
 
     def test_rerun_all_iterations(self):
         wf_id = self._failed()

@@ -234,7 +234,8 @@ class CommandLineTest(embedded.ServerTestCase):
              0, None),
             (self.mistral_resume_argv(
                 'execution-resume', ex_id, '--dry-run',
-                '--continue', 'build={"items": {"item-0": "ready"}}'), 0, None),
+                '--continue', 'build={"items": {"item-0": "ready"}}'),
+             0, None),
         )
         data = json.loads(data)
 

@@ -213,24 +213,13 @@ class ResumeManagerTest(embedded.ServerTestCase):
     def test_not_found(self):
         missing = uuidutils.generate_uuid()
 
+        self.assertAPIError(404, self.manager.requirements, missing)
+        self.assertAPIError(404, self.manager.create, missing, dry_run=True)
+        self.assertAPIError(404, self.manager.create, missing,
+                            points=[resumes.point('build')])
         self.assertAPIError(404, self.manager.list, missing)
         self.assertAPIError(404, self.manager.get, missing)
         self.assertAPIError(404, self.manager.task_context, missing)
-
-    def test_not_found_through_the_engine(self):
-        missing = uuidutils.generate_uuid()
-
-        def through_the_engine():
-            self.assertAPIError(404, self.manager.requirements, missing)
-            self.assertAPIError(404, self.manager.create, missing,
-                                dry_run=True)
-
-        # Server bug: over a real transport, the engine's "not found"
-        # comes back from RPC as a plain MistralException and the API
-        # answers 500. An unexpected success here means it was fixed:
-        # keep only the assertions.
-        self.expectFailure('resume_requirements and resumes answer 500 for '
-                           'an unknown execution', through_the_engine)
 
     def test_malformed_requests(self):
         e = self.assertAPIError(400, self.manager.create, self.parallel,
