@@ -1218,6 +1218,13 @@ class TestNested(AnalysisTestCase):
         entry, = self.by_code(reqs, 'ALREADY_SUCCEEDED')
         self.assertRequirement(entry, 'ALREADY_SUCCEEDED', 'c', path='a.b.c')
 
+        # A task execution of another execution is no task of this one.
+        entry, = self.unmet(self.dry_run(self.wf_id, {'task': 'a.b.c'},
+                                         {'task': self.task_id(wf_id, 'a')}))
+        self.assertRequirement(entry, 'UNKNOWN_TASK',
+                               self.task_id(wf_id, 'a'))
+        self.assertIn(self.wf_id, entry['message'])
+
 
 # The same nesting, but wf_top's task "a" handles the sub-workflow's
 # failure (on-error) and then fails the execution.
