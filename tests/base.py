@@ -19,14 +19,17 @@ timer that keeps the process alive for minutes; ours poll every 50 ms, turn
 the heartbeat checker off and stop every service they start.
 """
 
+import json
 import types
 
 from futurist import _thread as futurist_thread
+import jsonschema
 from mistral.api import app as pecan_app
 from mistral import context as auth_context
 from mistral.db.sqlalchemy import base as db_sa_base
 from mistral.db.v2 import api as db_api
 from mistral.engine import engine_server
+from mistral.lang import base as spec_base
 from mistral.services import workflows as wf_service
 from mistral.tests.unit.engine import base as engine_base
 from mistral.workflow import states
@@ -40,6 +43,35 @@ from mistral_resume.engine import server
 
 POLL = 0.05
 TIMEOUT = 30
+
+class _CachedSchemaValidation(object):
+    """jsonschema.validate, with one checked validator per schema.
+
+    Mistral validates every spec with jsonschema.validate(), which checks
+    the schema itself against the meta-schema on each call: most of the
+    0.5-1.5 s that creating a workflow costs. The validation of the
+    instance is unchanged (same validator class, same best error).
+    """
+
+    ValidationError = jsonschema.ValidationError
+
+    def __init__(self):
+        self._validators = {}
+
+    def validate(self, instance, schema):
+        key = json.dumps(schema, sort_keys=True, default=str)
+        validator = self._validators.get(key)
+        if validator is None:
+            cls = jsonschema.validators.validator_for(schema)
+            cls.check_schema(schema)
+            validator = self._validators[key] = cls(schema)
+        error = jsonschema.exceptions.best_match(
+            validator.iter_errors(instance))
+        if error is not None:
+            raise error
+
+
+spec_base.jsonschema = _CachedSchemaValidation()
 
 # Idle RPC worker threads wait this long for work before a server can stop;
 # Mistral keeps futurist's 1 s, which costs every test a second at stop.
