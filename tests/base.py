@@ -44,6 +44,7 @@ from mistral_resume.engine import server
 POLL = 0.05
 TIMEOUT = 30
 
+
 class _CachedSchemaValidation(object):
     """jsonschema.validate, with one checked validator per schema.
 

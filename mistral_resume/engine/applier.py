@@ -43,8 +43,6 @@ class ExecutionChanged(Exception):
 
 def apply(wf_ex, analysis, resume_request, record_id):
     """Apply every planned point of the analysis, or raise (all or none)."""
-    was_paused = wf_ex.state == states.PAUSED
-
     # Upstream rules: env may change only while IDLE, PAUSED or ERROR, and
     # it lives on the top execution.
     wf_service.update_workflow_execution_env(wf_ex, resume_request.env)
@@ -53,6 +51,11 @@ def apply(wf_ex, analysis, resume_request, record_id):
         workflow_handler.resume_workflow(wf_ex)
         return
 
+    # Read before the points change anything: applying them marks tasks
+    # processed and creates new IDLE tasks (see _paused_work).
+    paused = _paused_work(analysis.root,
+                          {p.run.id for p in analysis.planned})
+
     for planned in analysis.planned:
         task_ex = db_api.get_task_execution(planned.run.id)
         if planned.point.mode == request_mod.RERUN:
@@ -60,8 +63,7 @@ def apply(wf_ex, analysis, resume_request, record_id):
         else:
             _continue(task_ex, planned.point, record_id, resume_request)
 
-    if was_paused:
-        _pick_up_paused_work(wf_ex)
+    _resume_paused_work(paused)
 
 
 def _rerun(task_ex, point, record_id):
@@ -146,22 +148,68 @@ def _publish_globals(wf_ex, wf_spec, task_ex, published):
         wf_ex.context = context
 
 
-def _pick_up_paused_work(wf_ex):
-    """Do for a PAUSED execution what Mistral's resume does besides points.
+def _paused_work(root, point_ids):
+    """What a pause held back in the PAUSED executions of the tree.
 
-    Tasks that completed while it was paused, IDLE tasks and backlogged
-    commands go on, as after a plain resume. No completion check is forced
-    here: the re-run tasks are still in ERROR until their engine starts
-    them.
+    Mistral's resume (Workflow.resume, 23.0.0) goes on from the tasks that
+    completed while paused (kept with processed=False), from IDLE tasks and
+    from the command backlog, and it resumes paused sub-workflows first.
+    Applying a point breaks the first two signals: Workflow.rerun marks
+    every completed task of its execution processed (_continue_workflow)
+    without starting their next tasks, which then never ran while the
+    workflow still succeeded; and a "continue" point creates its next tasks
+    IDLE, which a later continue_workflow() started a second time (both
+    verified). So they are read here, before any point is applied.
+
+    :param root: the analysed execution tree (read under the lock).
+    :return: (execution id, pending task ids, IDLE task ids) for each
+        PAUSED execution, sub-workflows before their parents.
     """
-    wf_ex = db_api.get_workflow_execution(wf_ex.id)
-    if wf_ex.state != states.RUNNING:
-        return
-    cmds = [c for c in wf_base.get_controller(wf_ex).continue_workflow()
-            if not isinstance(c, commands.PauseWorkflow)]
+    entries = []
+    # Reversed pre-order: every sub-workflow before its parents.
+    for node in reversed(list(root.walk())):
+        if node.state != states.PAUSED:
+            continue
+        wf_ex = db_api.get_workflow_execution(node.id)
+        pending = {t.id for t in wf_ex.task_executions
+                   if states.is_completed(t.state) and not t.processed and
+                   t.id not in point_ids}
+        idle = {t.id for t in wf_ex.task_executions
+                if t.state == states.IDLE}
+        entries.append((wf_ex.id, pending, idle))
+    return entries
+
+
+def _resume_paused_work(entries):
+    """Go on with what the pause held back, once the points are applied."""
+    for wf_ex_id, pending, idle in entries:
+        wf_ex = db_api.get_workflow_execution(wf_ex_id)
+        if wf_ex.state == states.PAUSED:
+            # No point lies in or below it (a point sets its execution and
+            # every parent RUNNING): Mistral's own resume, as upstream
+            # resumes the paused sub-workflows of a resumed execution.
+            workflows.Workflow(wf_ex=wf_ex).resume()
+        elif wf_ex.state == states.RUNNING:
+            _continue_held_back(wf_ex, pending, idle)
+
+
+def _continue_held_back(wf_ex, pending, idle):
+    """Workflow.resume's continuation, from the tasks read before.
+
+    No completion check is forced here: the re-run tasks are still in
+    ERROR until their engine starts them.
+    """
+    wf_ctrl = wf_base.get_controller(wf_ex)
+    cmds = []
     for t_ex in wf_ex.task_executions:
-        if states.is_completed(t_ex.state) and not t_ex.processed:
+        if t_ex.id in pending:
+            cmds.extend(wf_ctrl.continue_workflow(task_ex=t_ex))
             t_ex.processed = True
+        elif t_ex.id in idle and t_ex.state == states.IDLE:
+            cmds.append(commands.RunExistingTask(wf_ex, wf_ctrl.wf_spec,
+                                                 t_ex))
+    # As in Workflow._continue_workflow: the pause itself is over.
+    cmds = [c for c in cmds if not isinstance(c, commands.PauseWorkflow)]
     backlog = (wf_ex.runtime_context or {}).get(dispatcher.BACKLOG_KEY)
     if cmds or backlog:
         dispatcher.dispatch_workflow_commands(wf_ex, cmds)

@@ -174,6 +174,69 @@ sleepy:
         out: <% task().result %>
 """
 
+# f pauses the workflow while s still sleeps; s completes during the pause.
+PAUSE_ONE_BRANCH = """
+version: '2.0'
+pause_one_branch:
+  input:
+    - x: null
+  tasks:
+    start:
+      action: std.noop
+      on-success:
+        - s
+        - f
+    s:
+      action: std.sleep seconds=1
+      publish:
+        slept: true
+      on-success: s2
+    s2:
+      action: std.echo output=<% $.slept %>
+      publish:
+        s2out: <% task().result %>
+    f:
+      action: test.check value=<% $.x %>
+      publish:
+        y: <% task().result %>
+      on-success: f2
+      on-error:
+        - pause
+    f2:
+      action: std.echo output=<% $.y %>
+      publish:
+        f2out: <% task().result %>
+"""
+
+# A failed branch next to a running sub-workflow, then a manual pause.
+PAUSED_SUB_WORKFLOW = """
+version: '2.0'
+with_sleeper:
+  input:
+    - x: null
+  tasks:
+    start:
+      action: std.noop
+      on-success:
+        - sub
+        - f
+    sub:
+      workflow: sleeper
+      on-success: after_sub
+    after_sub:
+      action: std.noop
+    f:
+      action: test.check value=<% $.x %>
+
+sleeper:
+  tasks:
+    s:
+      action: std.sleep seconds=1
+      on-success: s2
+    s2:
+      action: std.noop
+"""
+
 WITH_ITEMS = """
 version: '2.0'
 items:
@@ -674,6 +737,58 @@ class TestPaused(ApplyTestCase):
         self.assertEqual('ERROR', self.task(wf_id, 't1')['state'])
         self.stays(wf_id, 'SUCCESS')
         self.assertEqual([], self.tasks(wf_id, 't2'))
+
+    def _paused_one_branch(self):
+        wf_id = self.start(PAUSE_ONE_BRANCH)
+        self.await_workflow_paused(wf_id)
+        # s completes while the workflow is paused: its successor waits.
+        self.await_task_done(wf_id, 's')
+        self.assertEqual('SUCCESS', self.task(wf_id, 's')['state'])
+        self.assertEqual([], self.tasks(wf_id, 's2'))
+        return wf_id
+
+    def test_rerun_goes_on_with_a_branch_done_while_paused(self):
+        wf_id = self._paused_one_branch()
+        self.created(wf_id, points=[{'task': 'f', 'context': {'x': 'ok'}}])
+        self.await_workflow_success(wf_id)
+        # Mistral's rerun marks s processed without starting s2; the resume
+        # must still start it.
+        s2 = self.task(wf_id, 's2')
+        self.assertEqual({'s2out': True}, s2['published'])
+        self.assertEqual({'f2out': 'ok'}, self.task(wf_id, 'f2')['published'])
+
+    def test_continue_goes_on_with_a_branch_done_while_paused(self):
+        wf_id = self._paused_one_branch()
+        self.created(wf_id, points=[
+            {'task': 'f', 'mode': 'continue', 'published': {'y': 'given'}}])
+        self.await_workflow_success(wf_id)
+        self.assertEqual({'s2out': True},
+                         self.task(wf_id, 's2')['published'])
+        f2 = self.task(wf_id, 'f2')
+        self.assertEqual({'f2out': 'given'}, f2['published'])
+        # Started once, not again as an IDLE task of the paused workflow.
+        self.stays(wf_id, 'SUCCESS')
+        self.assertEqual(1, self.task(wf_id, 'f2')['actions'])
+        self.assertEqual(1, self.task(wf_id, 's2')['actions'])
+
+    def test_rerun_resumes_a_paused_sub_workflow(self):
+        wf_id = self.start(PAUSED_SUB_WORKFLOW, name='with_sleeper')
+        self._await(lambda: self.tasks(wf_id, 'f') and
+                    self.task(wf_id, 'f')['state'] == 'ERROR')
+        # The sub-workflow still runs, so the execution is not in ERROR yet.
+        self.assertEqual('RUNNING', self.execution(wf_id).state)
+        self.engine.pause_workflow(wf_id)
+        self.await_workflow_paused(wf_id)
+        sub_id, = self.children(wf_id)
+        self.assertEqual('PAUSED', self.execution(sub_id).state)
+        self.await_task_done(sub_id, 's')
+
+        self.created(wf_id, points=[{'task': 'f', 'context': {'x': 'ok'}}])
+        self.await_workflow_success(wf_id)
+        self.assertEqual('SUCCESS', self.execution(sub_id).state)
+        self.assertEqual('SUCCESS', self.task(sub_id, 's2')['state'])
+        self.assertEqual('SUCCESS', self.task(wf_id, 'after_sub')['state'])
+        self.assertEqual('SUCCESS', self.task(wf_id, 'f')['state'])
 
     def test_manual_pause_plain_resume(self):
         wf_id = self.start(SLEEPY)
