@@ -1,0 +1,393 @@
+# Copyright 2026 - mistral-resume authors
+#
+#    Licensed under the Apache License, Version 2.0 (the "License");
+#    you may not use this file except in compliance with the License.
+#    You may obtain a copy of the License at
+#
+#        http://www.apache.org/licenses/LICENSE-2.0
+#
+#    Unless required by applicable law or agreed to in writing, software
+#    distributed under the License is distributed on an "AS IS" BASIS,
+#    WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+#    See the License for the specific language governing permissions and
+#    limitations under the License.
+
+"""A multi-process deployment, started as an operator starts one.
+
+One API, two engines, one executor and one notifier, each its own
+``mistral-resume-server --server KIND`` process (a launcher and its
+worker, as mistral-server runs), on a RabbitMQ virtual host and a
+PostgreSQL database prepared with ``mistral-db-manage upgrade head``,
+``mistral-resume-db-manage upgrade head`` and ``mistral-db-manage
+populate``. Like tests/embedded.py it does not depend on a test case.
+
+"Ready" means: the API answers, and every service consumes its topics on
+the broker (a cast sent before its consumer exists would be lost).
+"""
+
+import ctypes
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from urllib import parse as urlparse
+
+import amqp
+import requests
+
+from tests import embedded
+
+START_TIMEOUT = 120
+STOP_TIMEOUT = 30
+POLL = 0.2
+
+# Every process of the deployment: (name, --server value).
+SERVICES = (
+    ('api', 'api'),
+    ('engine-1', 'engine'),
+    ('engine-2', 'engine'),
+    ('executor', 'executor'),
+    ('notifier', 'notifier'),
+)
+
+# The topic queues each kind of service consumes (Mistral's defaults and
+# mistral-resume's [resume] topic).
+TOPICS = {
+    'engine': ('mistral_engine', 'mistral_resume'),
+    'executor': ('mistral_executor',),
+    'notifier': ('mistral_notifier',),
+}
+
+_PR_SET_PDEATHSIG = 1
+
+
+class DeploymentError(Exception):
+    """The deployment could not be set up, started or stopped; says why."""
+
+
+def _die_with_parent():
+    # If the test process dies (killed by a timeout, say), the launcher is
+    # told to stop too (SIGTERM: it stops its worker). Linux-only, like the
+    # rest of this environment. It follows the thread that started the
+    # process: start services from the main thread.
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG,
+                                                signal.SIGTERM)
+    except (OSError, AttributeError):
+        pass
+
+
+def _command(script, module):
+    """A console script of this environment, or its module."""
+    path = os.path.join(os.path.dirname(sys.executable), script)
+    if os.access(path, os.X_OK):
+        return [path]
+    return [sys.executable, '-m', module]
+
+
+def _children(pid):
+    try:
+        with open('/proc/%d/task/%d/children' % (pid, pid)) as f:
+            return [int(p) for p in f.read().split()]
+    except OSError:
+        return []
+
+
+def _alive(pid):
+    try:
+        with open('/proc/%d/stat' % pid) as f:
+            # A zombie runs no more; its parent reaps it when it exits.
+            return f.read().rsplit(')', 1)[1].split()[0] != 'Z'
+    except OSError:
+        return False
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(('127.0.0.1', 0))
+        return s.getsockname()[1]
+
+
+def _tail(path, lines=60):
+    return embedded._tail(path, lines)
+
+
+class Service(object):
+    """One ``mistral-resume-server --server KIND`` process (and worker)."""
+
+    COMMAND = _command('mistral-resume-server', 'mistral_resume.cmd.server')
+
+    def __init__(self, name, kind, tmp_dir):
+        self.name = name
+        self.kind = kind
+        self.config_file = os.path.join(tmp_dir, name + '.conf')
+        self.log_file = os.path.join(tmp_dir, name + '.log')
+        self.output_file = os.path.join(tmp_dir, name + '.out')
+        self.proc = None
+
+    def start(self):
+        with open(self.output_file, 'a') as out:
+            self.proc = subprocess.Popen(
+                self.COMMAND + ['--server', self.kind,
+                                '--config-file', self.config_file],
+                cwd=os.path.dirname(self.config_file),
+                env=_environment(), stdin=subprocess.DEVNULL,
+                stdout=out, stderr=subprocess.STDOUT,
+                start_new_session=True, preexec_fn=_die_with_parent
+            )
+
+    @property
+    def running(self):
+        return self.proc is not None and self.proc.poll() is None
+
+    def pids(self):
+        """The launcher's PID and its workers'."""
+        if not self.running:
+            return []
+        return [self.proc.pid] + _children(self.proc.pid)
+
+    def stop(self, timeout=STOP_TIMEOUT):
+        """SIGTERM to the launcher (it stops its worker), by PID.
+
+        Whatever outlives ``timeout`` is killed; returns False then.
+        """
+        if self.proc is None:
+            return True
+        pids = self.pids()
+        if self.running:
+            self.proc.send_signal(signal.SIGTERM)
+        deadline = time.monotonic() + timeout
+        clean = True
+        for pid in pids:
+            while _alive(pid) and time.monotonic() < deadline:
+                time.sleep(0.05)
+        for pid in pids:
+            if _alive(pid):
+                clean = False
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+        self.proc.wait()
+        self.proc = None
+        return clean
+
+    def kill(self):
+        for pid in self.pids():
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        if self.proc is not None:
+            self.proc.wait()
+            self.proc = None
+
+    def tail(self, lines=60):
+        return ('--- %s: output\n%s--- %s: log\n%s'
+                % (self.name, _tail(self.output_file, lines // 3),
+                   self.name, _tail(self.log_file, lines)))
+
+
+def _environment():
+    env = dict(os.environ)
+    # Only the configuration given here, never the developer's.
+    env.pop('MISTRAL_CONFIG_FILE', None)
+    env.pop('MISTRAL_CONFIG_DIR', None)
+    env['PYTHONPATH'] = os.pathsep.join(
+        p for p in (embedded.REPO, env.get('PYTHONPATH')) if p
+    )
+    return env
+
+
+class Deployment(object):
+    """The five processes, their configuration and their database."""
+
+    def __init__(self, tmp_dir, transport_url, database_url):
+        self.tmp_dir = tmp_dir
+        self.transport_url = transport_url
+        self.database_url = database_url
+        self.port = free_port()
+        self.url = 'http://127.0.0.1:%d' % self.port
+        self.services = [Service(name, kind, tmp_dir)
+                         for name, kind in SERVICES]
+        self.common_config = os.path.join(tmp_dir, 'mistral.conf')
+
+    def service(self, name):
+        return next(s for s in self.services if s.name == name)
+
+    def config_text(self, service=None):
+        lines = [
+            '[DEFAULT]',
+            'transport_url = %s' % self.transport_url,
+        ]
+        if service is not None:
+            lines.append('log_file = %s' % service.log_file)
+        lines += [
+            '[api]',
+            'host = 127.0.0.1',
+            'port = %d' % self.port,
+            '[database]',
+            'connection = %s' % self.database_url,
+            '[pecan]',
+            'auth_enable = False',
+            '[cron_trigger]',
+            'enabled = False',
+        ]
+        if service is not None and service.kind == 'engine':
+            # Each engine its own RPC server name, as on separate hosts.
+            lines += ['[engine]', 'host = %s' % service.name]
+        return '\n'.join(lines) + '\n'
+
+    def write_config(self):
+        with open(self.common_config, 'w') as f:
+            f.write(self.config_text())
+        for service in self.services:
+            with open(service.config_file, 'w') as f:
+                f.write(self.config_text(service))
+
+    def _manage(self, script, module, *args):
+        log = os.path.join(self.tmp_dir, '%s.out' % script)
+        with open(log, 'a') as out:
+            proc = subprocess.run(
+                _command(script, module) + ['--config-file',
+                                            self.common_config] + list(args),
+                cwd=self.tmp_dir, env=_environment(),
+                stdin=subprocess.DEVNULL, stdout=out,
+                stderr=subprocess.STDOUT, timeout=START_TIMEOUT
+            )
+        if proc.returncode != 0:
+            raise DeploymentError('%s %s failed (%s):\n%s'
+                                  % (script, ' '.join(args), proc.returncode,
+                                     _tail(log)))
+
+    def prepare_database(self):
+        """Mistral's schema, ours, and Mistral's populate, as documented."""
+        self._manage('mistral-db-manage',
+                     'mistral.db.sqlalchemy.migration.cli', 'upgrade', 'head')
+        self._manage('mistral-resume-db-manage',
+                     'mistral_resume.cmd.db_manage', 'upgrade', 'head')
+        self._manage('mistral-db-manage',
+                     'mistral.db.sqlalchemy.migration.cli', 'populate')
+
+    def start(self, timeout=START_TIMEOUT):
+        """Start every process; return once the deployment is ready."""
+        for service in self.services:
+            service.start()
+        self.wait_ready(timeout)
+
+    def stop(self):
+        """Stop every process (each by PID); raise if one had to be killed."""
+        unclean = [s.name for s in self.services if not s.stop()]
+        if unclean:
+            raise DeploymentError('Killed after %s s without stopping on '
+                                  'SIGTERM: %s' % (STOP_TIMEOUT, unclean))
+
+    def kill(self):
+        for service in self.services:
+            service.kill()
+
+    def wait_ready(self, timeout=START_TIMEOUT):
+        deadline = time.monotonic() + timeout
+        pending = set(self._readiness_checks())
+        while pending:
+            for check in sorted(pending):
+                if self._ready(check):
+                    pending.discard(check)
+            dead = [s.name for s in self.services if not s.running]
+            if dead:
+                raise DeploymentError('Exited while starting: %s\n%s'
+                                      % (dead, self.tails(dead)))
+            if pending and time.monotonic() > deadline:
+                raise DeploymentError('Not ready after %s s: %s\n%s'
+                                      % (timeout, sorted(pending),
+                                         self.tails()))
+            if pending:
+                time.sleep(POLL)
+
+    def _readiness_checks(self):
+        checks = [('api', None)]
+        for name, kind in SERVICES:
+            for topic in TOPICS.get(kind, ()):
+                checks.append(('queue', topic))
+        return checks
+
+    def _ready(self, check):
+        what, topic = check
+        if what == 'api':
+            try:
+                return requests.get(self.url + '/v2/workflows',
+                                    timeout=5).status_code == 200
+            except requests.RequestException:
+                return False
+        return self.consumers(topic) >= self.expected_consumers(topic)
+
+    @staticmethod
+    def expected_consumers(topic):
+        return sum(1 for _, kind in SERVICES
+                   if topic in TOPICS.get(kind, ()))
+
+    def consumers(self, queue):
+        """How many consumers the queue has on the broker (0: no queue)."""
+        url = urlparse.urlparse(self.transport_url)
+        try:
+            with amqp.Connection('%s:%s' % (url.hostname, url.port),
+                                 userid=url.username, password=url.password,
+                                 virtual_host=url.path[1:],
+                                 connect_timeout=5) as conn:
+                channel = conn.channel()
+                return channel.queue_declare(queue, passive=True).consumer_count
+        except amqp.exceptions.NotFound:
+            return 0
+
+    def tails(self, names=None):
+        return '\n'.join(s.tail() for s in self.services
+                         if names is None or s.name in names)
+
+
+class Api(object):
+    """REST calls to a deployment's API (the helpers of tests/embedded.py,
+    plus what these tests need)."""
+
+    get = embedded.EmbeddedServer.get
+    start_execution = embedded.EmbeddedServer.start_execution
+    await_settled = embedded.EmbeddedServer.await_settled
+    tasks = embedded.EmbeddedServer.tasks
+    api_url = embedded.EmbeddedServer.api_url
+
+    def __init__(self, url):
+        self.url = url
+
+    def post(self, path, body, timeout=60):
+        return requests.post(self.api_url + path, json=body, timeout=timeout)
+
+    def create_workflows(self, definition):
+        resp = requests.post(self.api_url + '/workflows', data=definition,
+                             headers={'Content-Type': 'text/plain'},
+                             timeout=30)
+        if resp.status_code != 201:
+            raise DeploymentError('Could not create the workflows: %s %s'
+                                  % (resp.status_code, resp.text))
+        return [w['name'] for w in resp.json()['workflows']]
+
+    def resume(self, execution_id, **body):
+        return self.post('/executions/%s/resumes' % execution_id, body)
+
+    def requirements(self, execution_id):
+        return self.get('/executions/%s/resume_requirements' % execution_id)
+
+    def resumes(self, execution_id):
+        return self.get('/executions/%s/resumes' % execution_id)['resumes']
+
+    def action_executions(self, task_id):
+        return self.get('/tasks/%s/action_executions'
+                        % task_id)['action_executions']
+
+    def sub_executions(self, task_id):
+        return self.get('/executions', task_execution_id=task_id)[
+            'executions']
+
+    def output(self, execution):
+        return json.loads(execution['output'] or '{}')

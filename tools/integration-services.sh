@@ -1,0 +1,337 @@
+#!/usr/bin/env bash
+# RabbitMQ and PostgreSQL for the integration tests (tests/integration),
+# reachable on loopback only, with their state under one directory.
+#
+#   integration-services.sh install      install the Debian packages if missing
+#   integration-services.sh start        install, then start what is not running;
+#                                        prints KEY=VALUE lines (see env)
+#   integration-services.sh stop [rabbitmq] [postgresql]
+#                                        stop them (both by default), by PID
+#   integration-services.sh status       what runs
+#   integration-services.sh env          where they listen, as KEY=VALUE lines
+#   integration-services.sh add-vhost NAME | delete-vhost NAME
+#
+# Every command is idempotent. RabbitMQ (Debian's rabbitmq-server) is a node
+# of its own: its AMQP listener, its distribution port and its epmd are bound
+# to 127.0.0.1, its configuration, data and logs are under the state
+# directory, never /etc/rabbitmq or /var/lib/rabbitmq. PostgreSQL (Debian's)
+# is a cluster of its own, created with initdb in the state directory, run
+# with pg_ctl as the postgres user (when run as root) and listening on a
+# Unix socket only (no TCP), in a directory only its owner (and root) can
+# enter; the system cluster is neither used nor touched.
+#
+# Exit status 3: the services are missing and cannot be installed here (not
+# root, no apt-get, apt-get failed); the tests skip on it.
+#
+# Environment: MISTRAL_RESUME_IT_DIR (state directory, default
+# /tmp/mistral-resume-integration), MISTRAL_RESUME_IT_RABBIT_PORT (5672),
+# MISTRAL_RESUME_IT_RABBIT_DIST_PORT (25672). Commands that change the
+# services hold a lock on $MISTRAL_RESUME_IT_DIR/services.lock, unless the
+# caller says it holds it (MISTRAL_RESUME_IT_LOCK_HELD=1).
+set -euo pipefail
+
+STATE_DIR=${MISTRAL_RESUME_IT_DIR:-/tmp/mistral-resume-integration}
+RABBIT_PORT=${MISTRAL_RESUME_IT_RABBIT_PORT:-5672}
+RABBIT_DIST_PORT=${MISTRAL_RESUME_IT_RABBIT_DIST_PORT:-25672}
+RABBIT_NODE=mistral-resume-it@localhost
+RABBIT_DIR=$STATE_DIR/rabbitmq
+PG_DIR=$STATE_DIR/postgresql
+PG_DATA=$PG_DIR/data
+EPMD_PORT=4369
+START_TIMEOUT=90
+STOP_TIMEOUT=30
+CANNOT_INSTALL=3
+
+log() { echo "integration-services: $*" >&2; }
+die() { log "$*"; exit 1; }
+
+listening() {  # host port
+    (exec 3<>"/dev/tcp/$1/$2") 2>/dev/null
+}
+
+alive() {  # pid file
+    local pid
+    [ -s "$1" ] || return 1
+    pid=$(head -n 1 "$1")
+    [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null
+}
+
+stop_pid() {  # name pid [signal]: signal it, wait until it is gone
+    local name=$1 pid=$2 sig=${3:-TERM} waited=0
+    kill -0 "$pid" 2>/dev/null || return 0
+    log "stopping $name (pid $pid)"
+    kill "-$sig" "$pid" 2>/dev/null || true
+    while kill -0 "$pid" 2>/dev/null; do
+        # A zombie (its parent has not reaped it yet) runs no more.
+        [ "$(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null)" = Z ] && return 0
+        if [ $waited -ge $((STOP_TIMEOUT * 10)) ]; then
+            log "$name (pid $pid) did not stop within ${STOP_TIMEOUT}s: SIGKILL"
+            kill -KILL "$pid" 2>/dev/null || true
+            return 0
+        fi
+        sleep 0.1
+        waited=$((waited + 1))
+    done
+}
+
+stop_pid_file() {  # name pid-file
+    if [ -s "$2" ]; then
+        stop_pid "$1" "$(head -n 1 "$2")"
+    fi
+    rm -f "$2"
+}
+
+# --- installation -----------------------------------------------------------
+
+rabbit_bin() { echo /usr/lib/rabbitmq/bin; }
+
+pg_bin() {
+    local dir
+    dir=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
+    [ -n "$dir" ] && [ -x "$dir/initdb" ] && [ -x "$dir/pg_ctl" ] || return 1
+    echo "$dir"
+}
+
+installed() {
+    [ -x "$(rabbit_bin)/rabbitmq-server" ] && command -v epmd >/dev/null &&
+        pg_bin >/dev/null
+}
+
+cmd_install() {
+    installed && return 0
+    if [ "$(id -u)" != 0 ]; then
+        log "RabbitMQ or PostgreSQL is not installed, and installing them" \
+            "needs root (apt-get install rabbitmq-server postgresql)."
+        exit $CANNOT_INSTALL
+    fi
+    if ! command -v apt-get >/dev/null; then
+        log "RabbitMQ or PostgreSQL is not installed, and there is no" \
+            "apt-get to install them with."
+        exit $CANNOT_INSTALL
+    fi
+    # The packages start their system services on installation, listening
+    # on every address. Debian's policy-rc.d says no (as Docker images do)
+    # while they are installed; an existing policy is left as it is.
+    local policy=/usr/sbin/policy-rc.d own_policy=
+    if [ ! -e $policy ]; then
+        printf '#!/bin/sh\nexit 101\n' > $policy
+        chmod 755 $policy
+        own_policy=$policy
+    fi
+    local status=0
+    log "installing rabbitmq-server and postgresql with apt-get"
+    {
+        apt-get update -q &&
+            DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
+                --no-install-recommends rabbitmq-server postgresql
+    } > "$STATE_DIR/apt-get.log" 2>&1 || status=$?
+    if [ -n "$own_policy" ]; then
+        rm -f "$own_policy"
+    fi
+    if [ $status != 0 ] || ! installed; then
+        tail -n 20 "$STATE_DIR/apt-get.log" >&2
+        log "apt-get could not install rabbitmq-server and postgresql" \
+            "(status $status; log: $STATE_DIR/apt-get.log)."
+        exit $CANNOT_INSTALL
+    fi
+}
+
+# --- RabbitMQ ---------------------------------------------------------------
+
+rabbit_env() {
+    # Nothing of the system's configuration (/etc/rabbitmq) applies.
+    export HOME=$RABBIT_DIR/home
+    export RABBITMQ_CONF_ENV_FILE=/dev/null
+    export RABBITMQ_CONFIG_FILE=$RABBIT_DIR/rabbitmq.conf
+    export RABBITMQ_ADVANCED_CONFIG_FILE=$RABBIT_DIR/advanced.config
+    export RABBITMQ_ENABLED_PLUGINS_FILE=$RABBIT_DIR/enabled_plugins
+    export RABBITMQ_NODENAME=$RABBIT_NODE
+    export RABBITMQ_NODE_IP_ADDRESS=127.0.0.1
+    export RABBITMQ_NODE_PORT=$RABBIT_PORT
+    export RABBITMQ_DIST_PORT=$RABBIT_DIST_PORT
+    export RABBITMQ_MNESIA_BASE=$RABBIT_DIR/mnesia
+    export RABBITMQ_LOG_BASE=$RABBIT_DIR/log
+    export RABBITMQ_PID_FILE=$RABBIT_DIR/rabbitmq.pid
+    # Erlang distribution (the server's and rabbitmqctl's) and epmd on
+    # loopback only.
+    export ERL_EPMD_ADDRESS=127.0.0.1
+    export RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS='-kernel inet_dist_use_interface {127,0,0,1}'
+    export RABBITMQ_CTL_ERL_ARGS='-kernel inet_dist_use_interface {127,0,0,1}'
+}
+
+ctl() { "$(rabbit_bin)/rabbitmqctl" -q "$@"; }
+
+rabbit_running() {
+    alive "$RABBIT_DIR/rabbitmq.pid" && listening 127.0.0.1 "$RABBIT_PORT"
+}
+
+start_rabbit() {
+    if listening 127.0.0.1 "$RABBIT_PORT"; then
+        die "port $RABBIT_PORT is taken by another process than our" \
+            "RabbitMQ; stop it or set MISTRAL_RESUME_IT_RABBIT_PORT."
+    fi
+    stop_rabbit  # whatever is left of an earlier run
+    rm -rf "$RABBIT_DIR"
+    mkdir -p "$RABBIT_DIR/home" "$RABBIT_DIR/mnesia" "$RABBIT_DIR/log"
+    chmod 700 "$RABBIT_DIR/home"
+    cat > "$RABBIT_DIR/rabbitmq.conf" <<EOF
+listeners.tcp.1 = 127.0.0.1:$RABBIT_PORT
+loopback_users.guest = true
+EOF
+    echo '[].' > "$RABBIT_DIR/advanced.config"
+    echo '[].' > "$RABBIT_DIR/enabled_plugins"
+
+    # Our own epmd, unless one runs already (it would then serve us too).
+    if ! listening 127.0.0.1 $EPMD_PORT; then
+        setsid epmd -address 127.0.0.1 -port $EPMD_PORT \
+            > "$RABBIT_DIR/log/epmd.log" 2>&1 < /dev/null 9>&- &
+        echo $! > "$RABBIT_DIR/epmd.pid"
+    fi
+    log "starting RabbitMQ on 127.0.0.1:$RABBIT_PORT ($RABBIT_DIR)"
+    setsid "$(rabbit_bin)/rabbitmq-server" \
+        > "$RABBIT_DIR/log/stdout.log" 2>&1 < /dev/null 9>&- &
+    echo $! > "$RABBIT_DIR/launcher.pid"
+
+    # (9>&-: the services must not inherit the lock of this script.)
+    local deadline=$((SECONDS + START_TIMEOUT))
+    until [ -s "$RABBIT_DIR/rabbitmq.pid" ] && listening 127.0.0.1 "$RABBIT_PORT" &&
+            ctl await_startup --timeout 10 >/dev/null 2>&1; do
+        if ! alive "$RABBIT_DIR/launcher.pid" || [ $SECONDS -ge $deadline ]; then
+            tail -n 30 "$RABBIT_DIR/log/stdout.log" >&2 || true
+            stop_rabbit
+            die "RabbitMQ did not start (log: $RABBIT_DIR/log)."
+        fi
+        sleep 0.5
+    done
+}
+
+stop_rabbit() {
+    [ -d "$RABBIT_DIR" ] || return 0
+    stop_pid_file RabbitMQ "$RABBIT_DIR/rabbitmq.pid"
+    stop_pid_file "RabbitMQ launcher" "$RABBIT_DIR/launcher.pid"
+    stop_pid_file epmd "$RABBIT_DIR/epmd.pid"
+}
+
+# --- PostgreSQL -------------------------------------------------------------
+
+as_pg_owner() {
+    if [ "$(id -u)" = 0 ]; then
+        runuser -u postgres -- "$@"
+    else
+        "$@"
+    fi
+}
+
+pg_running() {
+    alive "$PG_DATA/postmaster.pid" &&
+        "$(pg_bin)/pg_isready" -q -h "$PG_DIR" >/dev/null 2>&1
+}
+
+start_pg() {
+    stop_pg
+    rm -rf "$PG_DIR"
+    mkdir -p "$PG_DIR"
+    chmod 700 "$PG_DIR"
+    if [ "$(id -u)" = 0 ]; then
+        chown postgres: "$PG_DIR"
+    fi
+    log "starting PostgreSQL on the socket in $PG_DIR"
+    # Trust over a socket in a directory only its owner and root enter.
+    as_pg_owner "$(pg_bin)/initdb" -D "$PG_DATA" -U postgres -A trust \
+        -E UTF8 --locale=C.UTF-8 --no-sync > "$PG_DIR/initdb.log" 2>&1 ||
+        { cat "$PG_DIR/initdb.log" >&2; die "initdb failed."; }
+    # A throw-away cluster: durability is traded for speed.
+    if ! as_pg_owner "$(pg_bin)/pg_ctl" -D "$PG_DATA" -l "$PG_DIR/postgresql.log" \
+            -w -t $START_TIMEOUT -o "-c listen_addresses='' -k $PG_DIR \
+            -c max_connections=400 -c fsync=off -c synchronous_commit=off \
+            -c full_page_writes=off" start > /dev/null 9>&-; then
+        tail -n 30 "$PG_DIR/postgresql.log" >&2 || true
+        stop_pg
+        die "PostgreSQL did not start (log: $PG_DIR/postgresql.log)."
+    fi
+}
+
+stop_pg() {
+    # SIGINT: PostgreSQL's fast shutdown.
+    if [ -s "$PG_DATA/postmaster.pid" ]; then
+        stop_pid PostgreSQL "$(head -n 1 "$PG_DATA/postmaster.pid")" INT
+    fi
+}
+
+# --- commands ---------------------------------------------------------------
+
+cmd_env() {
+    echo "RABBIT_HOST=127.0.0.1"
+    echo "RABBIT_PORT=$RABBIT_PORT"
+    echo "RABBIT_USER=guest"
+    echo "RABBIT_PASSWORD=guest"
+    echo "PG_HOST=$PG_DIR"
+    echo "PG_USER=postgres"
+}
+
+cmd_start() {
+    cmd_install
+    local started=()
+    if ! rabbit_running; then
+        start_rabbit
+        started+=(rabbitmq)
+    fi
+    if ! pg_running; then
+        start_pg
+        started+=(postgresql)
+    fi
+    cmd_env
+    echo "STARTED=${started[*]:-}"
+}
+
+cmd_stop() {
+    local what=("$@")
+    [ ${#what[@]} -gt 0 ] || what=(rabbitmq postgresql)
+    for w in "${what[@]}"; do
+        case $w in
+            rabbitmq) stop_rabbit ;;
+            postgresql) stop_pg ;;
+            *) die "unknown service $w" ;;
+        esac
+    done
+}
+
+cmd_status() {
+    if rabbit_running; then
+        echo "rabbitmq: running (pid $(head -n 1 "$RABBIT_DIR/rabbitmq.pid"))"
+    else
+        echo "rabbitmq: stopped"
+    fi
+    if pg_running; then
+        echo "postgresql: running (pid $(head -n 1 "$PG_DATA/postmaster.pid"))"
+    else
+        echo "postgresql: stopped"
+    fi
+}
+
+locked() {
+    if [ "${MISTRAL_RESUME_IT_LOCK_HELD:-}" = 1 ]; then
+        "$@"
+    else
+        exec 9> "$STATE_DIR/services.lock"
+        flock 9
+        "$@"
+    fi
+}
+
+mkdir -p "$STATE_DIR"
+rabbit_env
+case ${1:-} in
+    install) locked cmd_install ;;
+    start) locked cmd_start ;;
+    stop) shift; locked cmd_stop "$@" ;;
+    status) cmd_status ;;
+    env) cmd_env ;;
+    add-vhost)
+        ctl add_vhost "$2"
+        ctl set_permissions -p "$2" guest '.*' '.*' '.*' ;;
+    delete-vhost) ctl delete_vhost "$2" ;;
+    *)
+        sed -n '2,/^set -euo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//' >&2
+        exit 2 ;;
+esac
