@@ -31,11 +31,14 @@ RESUMABLE_STATES = ('PAUSED', 'ERROR')
 class PlannedPoint(object):
     """A point resolved to its run, with what applying it would do."""
 
-    def __init__(self, point, run, next_tasks=(), warnings=()):
+    def __init__(self, point, run, next_tasks=(), warnings=(), inner=()):
         self.point = point
         self.run = run
         self.next_tasks = list(next_tasks)
         self.warnings = list(warnings)
+        # A sub-workflow task re-run without a new context re-runs these,
+        # the failures inside it, rather than the whole sub-workflow.
+        self.inner = list(inner)
 
     def to_dict(self):
         data = self.point.to_dict()
@@ -47,6 +50,11 @@ class PlannedPoint(object):
         })
         if self.point.mode == request_mod.CONTINUE:
             data['next_tasks'] = self.next_tasks
+        if self.inner:
+            data['reruns'] = [
+                {'task': r.name, 'path': r.path, 'task_execution_id': r.id}
+                for r in self.inner
+            ]
         return data
 
 
@@ -91,7 +99,8 @@ def analyze(root, request, evaluate):
         if unmet is not None:
             requirements.append(unmet)
             continue
-        planned.append(_plan_point(point, run, requirements, evaluate))
+        planned.append(_plan_point(point, run, failures, requirements,
+                                   evaluate))
 
     _check_overlaps(planned)
 
@@ -114,7 +123,7 @@ def analyze(root, request, evaluate):
     return Analysis(root, failures, requirements, planned, warnings)
 
 
-def _plan_point(point, run, requirements, evaluate):
+def _plan_point(point, run, failures, requirements, evaluate):
     node = run.execution
     if point.mode == request_mod.RERUN:
         if not point.reset and not run.with_items:
@@ -122,7 +131,11 @@ def _plan_point(point, run, requirements, evaluate):
                 '"reset": false applies to with-items tasks only; task %s '
                 'has no with-items.' % run.path
             )
-        return PlannedPoint(point, run)
+        # Without a new context, a sub-workflow task stands for the
+        # failures inside it (the contract); with one, its sub-workflow
+        # starts anew from the changed input, as Mistral's rerun of it does.
+        inner = failures.inside(run) if point.context is None else []
+        return PlannedPoint(point, run, inner=inner)
 
     missing = [n for n in graph.declared_publish(node, run.name)
                if n not in point.published]

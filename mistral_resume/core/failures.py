@@ -125,6 +125,12 @@ class Failures(object):
     def _has_inner(self, run):
         return any(self.has_failures(child) for child in run.children)
 
+    def inside(self, run):
+        """The innermost failures in the sub-workflows a run started."""
+        innermost = {r.id for r in self.innermost}
+        return [r for child in run.children for node in child.walk()
+                for r in node.runs if r.id in innermost]
+
     def has_failures(self, execution):
         """Whether an execution or one below it holds a failure."""
         return any(r.id in self._nameable

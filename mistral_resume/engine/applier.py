@@ -54,14 +54,18 @@ def apply(wf_ex, analysis, resume_request, record_id):
     # Read before the points change anything: applying them marks tasks
     # processed and creates new IDLE tasks (see _paused_work).
     paused = _paused_work(analysis.root,
-                          {p.run.id for p in analysis.planned})
+                          {r.id for p in analysis.planned
+                           for r in [p.run] + p.inner})
 
     for planned in analysis.planned:
-        task_ex = db_api.get_task_execution(planned.run.id)
-        if planned.point.mode == request_mod.RERUN:
-            _rerun(task_ex, planned.point, record_id)
-        else:
-            _continue(task_ex, planned.point, record_id, resume_request)
+        if planned.point.mode == request_mod.CONTINUE:
+            _continue(db_api.get_task_execution(planned.run.id),
+                      planned.point, record_id, resume_request)
+            continue
+        # A sub-workflow task without a new context: the failures inside.
+        for run in planned.inner or [planned.run]:
+            _rerun(db_api.get_task_execution(run.id), planned.point,
+                   record_id)
 
     _resume_paused_work(paused)
 

@@ -23,6 +23,7 @@ from mistral.db.sqlalchemy import base as db_base
 from mistral.db.v2 import api as db_api
 from mistral.db.v2.sqlalchemy import models
 from mistral.lang import parser as spec_parser
+from mistral.workflow import states
 
 from mistral_resume.core import model
 
@@ -118,6 +119,16 @@ def load(wf_ex):
                  for r in node.runs}
     for ex in executions[1:]:
         parent = run_index.get(ex.task_execution_id)
-        if parent is not None:
+        if parent is not None and not _replaced(ex):
             parent[0].attach_child(parent[1], nodes[ex.id])
     return nodes[wf_ex.id]
+
+
+def _replaced(ex):
+    """A finished sub-workflow that a rerun of its task replaced.
+
+    Mistral marks a finished execution accepted, and un-accepts the old
+    ones when their task re-runs with reset (engine/tasks.py, 23.0.0):
+    its failures are history, not failures to resume from.
+    """
+    return states.is_completed(ex.state) and not ex.accepted

@@ -920,6 +920,40 @@ class TestSubWorkflows(ApplyTestCase):
         self.assertEqual({'out': 'given'}, self.task(wf_id, 'done')
                          ['published'])
 
+    def test_rerun_of_the_sub_workflow_task_reruns_the_failure_inside(self):
+        wf_id, mid_id, low_id = self._failed()
+        record = self.created(wf_id, points=[{'task': 'a'}])
+        point, = record['points']
+        self.assertEqual([{'task': 'c', 'path': 'a.b.c',
+                           'task_execution_id': self.task(low_id, 'c')['id']}],
+                         point['reruns'])
+        self._await(lambda: self.task(low_id, 'c')['actions'] == 2)
+        # The same task re-ran in place (and failed again: x is still
+        # null); no sub-workflow was started anew.
+        self.await_workflow_error(wf_id)
+        self.assertEqual([mid_id], self.children(wf_id))
+        self.assertEqual([low_id], self.children(mid_id))
+
+    def test_rerun_of_the_sub_workflow_task_with_a_context_restarts_it(self):
+        wf_id, mid_id, low_id = self._failed()
+        record = self.created(wf_id, points=[
+            {'task': 'a', 'context': {'x': 'bad'}}])
+        self.assertNotIn('reruns', record['points'][0])
+        self.await_workflow_error(wf_id)
+        new_mid_id, = [c for c in self.children(wf_id) if c != mid_id]
+        new_low_id, = self.children(new_mid_id)
+        # The replaced sub-workflows' failure is history: one failure, in
+        # the new ones.
+        view = self.requirements(wf_id)
+        self.assertEqual([(u'a.b.c', self.task(new_low_id, 'c')['id'])],
+                         [(f['path'], f['task_execution_id'])
+                          for f in view['failures']])
+
+        self.created(wf_id, points=[{'task': 'a', 'context': {'x': 'ok'}}])
+        self.await_workflow_success(wf_id)
+        self.assertEqual({'out': 'ok'}, self.task(wf_id, 'done')
+                         ['published'])
+
 
 class TestReverse(ApplyTestCase):
 

@@ -58,6 +58,17 @@ class TestPatchedMistral(testtools.TestCase):
         self.assertIs(session, sqlite_lock.get_locks()['x-reentrant'][0])
         self.assertIsNot(other, sqlite_lock.get_locks()['x-reentrant'][0])
 
+    def test_with_items_next_indexes_shape(self):
+        original = patches._ORIGINALS.get(
+            'get_next_indexes', tasks.WithItemsTask._get_next_indexes)
+        self.assertEqual(['self'],
+                         list(inspect.signature(original).parameters))
+        source = inspect.getsource(original)
+        # The patch filters what this returns by the accepted executions'
+        # runtime_context['index'], as Mistral records iterations.
+        self.assertIn("ex.runtime_context['index']", source)
+        self.assertIn('_get_accepted_executions', source)
+
     def test_apply_is_idempotent(self):
         patches.apply()
         patches.apply()
