@@ -230,8 +230,19 @@ class ApiTestCase(EngineTestCase):
         self.app = webtest.TestApp(pecan_app.setup_app())
 
     def get(self, url, status=200, **kw):
-        return self.app.get(url, status=status, **kw)
+        try:
+            return self.app.get(url, status=status, **kw)
+        finally:
+            self._restore_context()
 
     def post_json(self, url, body, status=None):
-        return self.app.post_json(url, body, status=status or '*',
-                                  expect_errors=True)
+        try:
+            return self.app.post_json(url, body, status=status or '*',
+                                      expect_errors=True)
+        finally:
+            self._restore_context()
+
+    def _restore_context(self):
+        # The API's context hook clears the thread's context after each
+        # request; the test goes on as its own caller.
+        auth_context.set_ctx(self.ctx)

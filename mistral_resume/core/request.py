@@ -18,6 +18,8 @@ A malformed request is refused as a whole with InvalidRequest (HTTP 400)
 naming what is wrong; nothing else in the request is then considered.
 """
 
+import sys
+
 RERUN = 'rerun'
 CONTINUE = 'continue'
 MODES = (RERUN, CONTINUE)
@@ -116,7 +118,23 @@ def _check_length(value, limit, key, where):
                              % (key, where, limit))
 
 
-def parse_point(body, index):
+def _check_size(value, limit_kb, key, where):
+    """Refuse what Mistral would refuse to store, before anything changes.
+
+    Measured as Mistral measures its fields (validate_long_type_length in
+    its models): the size of the value's text, in whole KB.
+    """
+    if value is None or limit_kb is None or limit_kb < 0:
+        return
+    size_kb = int(sys.getsizeof(str(value)) / 1024)
+    if size_kb > limit_kb:
+        raise InvalidRequest(
+            '"%s" in %s is %d KB, more than the %d KB Mistral stores in one '
+            'field ([engine] execution_field_size_limit_kb).'
+            % (key, where, size_kb, limit_kb))
+
+
+def parse_point(body, index, size_limit_kb=None):
     where = 'points[%d]' % index
     if not isinstance(body, dict):
         raise InvalidRequest('%s must be an object, not %s.'
@@ -138,6 +156,8 @@ def parse_point(body, index):
     context_mode = _optional(body, 'context_mode', (str,), 'a string', where)
     published = _optional(body, 'published', (dict,), 'an object', where)
     reset = _optional(body, 'reset', (bool,), 'a boolean', where)
+    _check_size(context, size_limit_kb, 'context', where)
+    _check_size(published, size_limit_kb, 'published', where)
 
     if context_mode is not None and context_mode not in CONTEXT_MODES:
         raise InvalidRequest('Unknown context_mode "%s" in %s; use one of: '
@@ -161,8 +181,12 @@ def parse_point(body, index):
                  reset=True if reset is None else reset)
 
 
-def parse(body):
-    """Check a request body (already decoded from JSON) and return it."""
+def parse(body, size_limit_kb=None):
+    """Check a request body (already decoded from JSON) and return it.
+
+    :param size_limit_kb: the largest context, published or env accepted
+        (Mistral's field size limit); None or negative: no limit.
+    """
     where = 'the request'
     if not isinstance(body, dict):
         raise InvalidRequest('The request body must be a JSON object, not '
@@ -170,7 +194,7 @@ def parse(body):
     _check_unknown(body, _REQUEST_FIELDS, where)
 
     points = _optional(body, 'points', (list,), 'a list', where) or []
-    parsed = [parse_point(p, i) for i, p in enumerate(points)]
+    parsed = [parse_point(p, i, size_limit_kb) for i, p in enumerate(points)]
     seen = set()
     for point in parsed:
         if point.task in seen:
@@ -179,6 +203,7 @@ def parse(body):
         seen.add(point.task)
 
     env = _optional(body, 'env', (dict,), 'an object', where)
+    _check_size(env, size_limit_kb, 'env', where)
     reason = _optional(body, 'reason', (str,), 'a string', where)
     _check_length(reason, MAX_REASON_LENGTH, 'reason', where)
     request_id = _optional(body, 'request_id', (str,), 'a string', where)

@@ -26,6 +26,7 @@ from mistral.db.v2 import api as db_api
 from mistral.db.v2.sqlalchemy import models as db_models
 from mistral.engine import post_tx_queue
 from mistral import exceptions as exc
+from oslo_config import cfg
 from oslo_log import log as logging
 
 from mistral_resume.core import analyzer
@@ -37,6 +38,8 @@ from mistral_resume.engine import evaluate
 from mistral_resume.engine import loader
 
 LOG = logging.getLogger(__name__)
+
+CONF = cfg.CONF
 
 # What create_resume answers; the API maps each to an HTTP status.
 CREATED = 'created'
@@ -63,7 +66,8 @@ def resume_requirements(execution_id):
 
 def parse_request(body):
     try:
-        return request_mod.parse(body)
+        return request_mod.parse(
+            body, CONF.engine.execution_field_size_limit_kb)
     except request_mod.InvalidRequest as e:
         raise exc.InputException(str(e))
 

@@ -90,6 +90,21 @@ class TestParse(testtools.TestCase):
         self._refused({'points': [{'task': 't'}, {'task': 't'}]},
                       'more than one point')
 
+    def test_size_limit(self):
+        big = {'k': 'x' * 4000}
+        for body, key in (
+                ({'points': [{'task': 't', 'context': big}]}, '"context"'),
+                ({'points': [{'task': 't', 'mode': 'continue',
+                              'published': big}]}, '"published"'),
+                ({'env': big}, '"env"')):
+            e = self.assertRaises(request.InvalidRequest, request.parse,
+                                  body, 2)
+            self.assertIn(key, str(e))
+            self.assertIn('execution_field_size_limit_kb', str(e))
+            # Unlimited (-1, Mistral's setting) and large enough limits.
+            request.parse(body, -1)
+            request.parse(body, 4)
+
     def test_unknown_fields(self):
         self._refused({'point': []}, 'Unknown field(s) point')
         self._refused({'points': [{'task': 't', 'ctx': {}}]},
