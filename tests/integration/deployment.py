@@ -337,8 +337,8 @@ class Deployment(object):
                                  userid=url.username, password=url.password,
                                  virtual_host=url.path[1:],
                                  connect_timeout=5) as conn:
-                channel = conn.channel()
-                return channel.queue_declare(queue, passive=True).consumer_count
+                declared = conn.channel().queue_declare(queue, passive=True)
+                return declared.consumer_count
         except amqp.exceptions.NotFound:
             return 0
 
@@ -348,8 +348,10 @@ class Deployment(object):
 
 
 class Api(object):
-    """REST calls to a deployment's API (the helpers of tests/embedded.py,
-    plus what these tests need)."""
+    """REST calls to a deployment's API.
+
+    The helpers of tests/embedded.py, plus what these tests need.
+    """
 
     get = embedded.EmbeddedServer.get
     start_execution = embedded.EmbeddedServer.start_execution
