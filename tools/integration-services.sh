@@ -11,7 +11,7 @@
 #   integration-services.sh env          where they listen, as KEY=VALUE lines
 #   integration-services.sh add-vhost NAME | delete-vhost NAME
 #
-# Every command is idempotent. RabbitMQ (Debian's rabbitmq-server) is a node
+# install, start and stop are idempotent. RabbitMQ (Debian's rabbitmq-server) is a node
 # of its own: its AMQP listener, its distribution port and its epmd are bound
 # to 127.0.0.1, its configuration, data and logs are under the state
 # directory, never /etc/rabbitmq or /var/lib/rabbitmq. PostgreSQL (Debian's)
@@ -56,9 +56,19 @@ alive() {  # pid file
     [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null
 }
 
-stop_pid() {  # name pid [signal]: signal it, wait until it is gone
-    local name=$1 pid=$2 sig=${3:-TERM} waited=0
+ours() {  # pid marker: the process was started from this state directory
+    # (a PID file may outlive its process, and the PID be reused since)
+    cat "/proc/$1/cmdline" "/proc/$1/environ" 2>/dev/null | tr '\0' '\n' |
+        grep -qF "$2"
+}
+
+stop_pid() {  # name pid marker [signal]: signal it, wait until it is gone
+    local name=$1 pid=$2 marker=$3 sig=${4:-TERM} waited=0
     kill -0 "$pid" 2>/dev/null || return 0
+    if ! ours "$pid" "$marker"; then
+        log "pid $pid is not our $name any more: left alone"
+        return 0
+    fi
     log "stopping $name (pid $pid)"
     kill "-$sig" "$pid" 2>/dev/null || true
     while kill -0 "$pid" 2>/dev/null; do
@@ -74,9 +84,9 @@ stop_pid() {  # name pid [signal]: signal it, wait until it is gone
     done
 }
 
-stop_pid_file() {  # name pid-file
+stop_pid_file() {  # name pid-file marker
     if [ -s "$2" ]; then
-        stop_pid "$1" "$(head -n 1 "$2")"
+        stop_pid "$1" "$(head -n 1 "$2")" "$3"
     fi
     rm -f "$2"
 }
@@ -97,6 +107,11 @@ installed() {
         pg_bin >/dev/null
 }
 
+apt_install() {
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
+        --no-install-recommends rabbitmq-server postgresql
+}
+
 cmd_install() {
     installed && return 0
     if [ "$(id -u)" != 0 ]; then
@@ -114,6 +129,7 @@ cmd_install() {
     # while they are installed; an existing policy is left as it is.
     local policy=/usr/sbin/policy-rc.d own_policy=
     if [ ! -e $policy ]; then
+        trap 'rm -f /usr/sbin/policy-rc.d' EXIT
         printf '#!/bin/sh\nexit 101\n' > $policy
         chmod 755 $policy
         own_policy=$policy
@@ -121,12 +137,16 @@ cmd_install() {
     local status=0
     log "installing rabbitmq-server and postgresql with apt-get"
     {
-        apt-get update -q &&
-            DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
-                --no-install-recommends rabbitmq-server postgresql
+        # The package lists are refreshed only when they lack the packages
+        # or are too old to install them.
+        if ! apt-cache show rabbitmq-server postgresql >/dev/null 2>&1 ||
+                ! apt_install; then
+            apt-get update -q && apt_install
+        fi
     } > "$STATE_DIR/apt-get.log" 2>&1 || status=$?
     if [ -n "$own_policy" ]; then
         rm -f "$own_policy"
+        trap - EXIT
     fi
     if [ $status != 0 ] || ! installed; then
         tail -n 20 "$STATE_DIR/apt-get.log" >&2
@@ -207,9 +227,10 @@ EOF
 
 stop_rabbit() {
     [ -d "$RABBIT_DIR" ] || return 0
-    stop_pid_file RabbitMQ "$RABBIT_DIR/rabbitmq.pid"
-    stop_pid_file "RabbitMQ launcher" "$RABBIT_DIR/launcher.pid"
-    stop_pid_file epmd "$RABBIT_DIR/epmd.pid"
+    # Each was started with this environment, RABBITMQ_MNESIA_BASE in it.
+    stop_pid_file RabbitMQ "$RABBIT_DIR/rabbitmq.pid" "$RABBIT_DIR"
+    stop_pid_file "RabbitMQ launcher" "$RABBIT_DIR/launcher.pid" "$RABBIT_DIR"
+    stop_pid_file epmd "$RABBIT_DIR/epmd.pid" "$RABBIT_DIR"
 }
 
 # --- PostgreSQL -------------------------------------------------------------
@@ -254,7 +275,8 @@ start_pg() {
 stop_pg() {
     # SIGINT: PostgreSQL's fast shutdown.
     if [ -s "$PG_DATA/postmaster.pid" ]; then
-        stop_pid PostgreSQL "$(head -n 1 "$PG_DATA/postmaster.pid")" INT
+        stop_pid PostgreSQL "$(head -n 1 "$PG_DATA/postmaster.pid")" \
+            "$PG_DATA" INT
     fi
 }
 
@@ -269,19 +291,33 @@ cmd_env() {
     echo "PG_USER=postgres"
 }
 
+STARTED_NOW=()
+
+undo_start() {
+    # A start that fails half-way stops what it started: nobody else knows.
+    local component
+    for component in "${STARTED_NOW[@]}"; do
+        case $component in
+            rabbitmq) stop_rabbit ;;
+            postgresql) stop_pg ;;
+        esac
+    done
+}
+
 cmd_start() {
     cmd_install
-    local started=()
+    trap undo_start EXIT
     if ! rabbit_running; then
+        STARTED_NOW+=(rabbitmq)
         start_rabbit
-        started+=(rabbitmq)
     fi
     if ! pg_running; then
+        STARTED_NOW+=(postgresql)
         start_pg
-        started+=(postgresql)
     fi
+    trap - EXIT
     cmd_env
-    echo "STARTED=${started[*]:-}"
+    echo "STARTED=${STARTED_NOW[*]:-}"
 }
 
 cmd_stop() {

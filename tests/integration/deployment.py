@@ -111,10 +111,6 @@ def free_port():
         return s.getsockname()[1]
 
 
-def _tail(path, lines=60):
-    return embedded._tail(path, lines)
-
-
 class Service(object):
     """One ``mistral-resume-server --server KIND`` process (and worker)."""
 
@@ -149,17 +145,21 @@ class Service(object):
             return []
         return [self.proc.pid] + _children(self.proc.pid)
 
-    def stop(self, timeout=STOP_TIMEOUT):
+    def terminate(self):
         """SIGTERM to the launcher (it stops its worker), by PID.
 
-        Whatever outlives ``timeout`` is killed; returns False then.
+        Returns the PIDs to wait for (``wait_stopped``).
         """
-        if self.proc is None:
-            return True
         pids = self.pids()
         if self.running:
             self.proc.send_signal(signal.SIGTERM)
-        deadline = time.monotonic() + timeout
+        return pids
+
+    def wait_stopped(self, pids, deadline):
+        """Wait until ``pids`` are gone; kill them at ``deadline``.
+
+        Returns False if one had to be killed.
+        """
         clean = True
         for pid in pids:
             while _alive(pid) and time.monotonic() < deadline:
@@ -171,24 +171,15 @@ class Service(object):
                     os.kill(pid, signal.SIGKILL)
                 except ProcessLookupError:
                     pass
-        self.proc.wait()
-        self.proc = None
-        return clean
-
-    def kill(self):
-        for pid in self.pids():
-            try:
-                os.kill(pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
         if self.proc is not None:
             self.proc.wait()
             self.proc = None
+        return clean
 
     def tail(self, lines=60):
         return ('--- %s: output\n%s--- %s: log\n%s'
-                % (self.name, _tail(self.output_file, lines // 3),
-                   self.name, _tail(self.log_file, lines)))
+                % (self.name, embedded._tail(self.output_file, lines // 3),
+                   self.name, embedded._tail(self.log_file, lines)))
 
 
 def _environment():
@@ -261,7 +252,7 @@ class Deployment(object):
         if proc.returncode != 0:
             raise DeploymentError('%s %s failed (%s):\n%s'
                                   % (script, ' '.join(args), proc.returncode,
-                                     _tail(log)))
+                                     embedded._tail(log, 60)))
 
     def prepare_database(self):
         """Mistral's schema, ours, and Mistral's populate, as documented."""
@@ -279,19 +270,20 @@ class Deployment(object):
         self.wait_ready(timeout)
 
     def stop(self):
-        """Stop every process (each by PID); raise if one had to be killed."""
-        unclean = [s.name for s in self.services if not s.stop()]
+        """Stop every process (each by PID); raise if one had to be killed.
+
+        All are told at once, as an init system stops a host's services.
+        """
+        pids = [(s, s.terminate()) for s in self.services]
+        deadline = time.monotonic() + STOP_TIMEOUT
+        unclean = [s.name for s, p in pids if not s.wait_stopped(p, deadline)]
         if unclean:
             raise DeploymentError('Killed after %s s without stopping on '
                                   'SIGTERM: %s' % (STOP_TIMEOUT, unclean))
 
-    def kill(self):
-        for service in self.services:
-            service.kill()
-
     def wait_ready(self, timeout=START_TIMEOUT):
         deadline = time.monotonic() + timeout
-        pending = set(self._readiness_checks())
+        pending = self._readiness_checks()
         while pending:
             for check in sorted(pending):
                 if self._ready(check):
@@ -307,12 +299,11 @@ class Deployment(object):
             if pending:
                 time.sleep(POLL)
 
-    def _readiness_checks(self):
-        checks = [('api', None)]
-        for name, kind in SERVICES:
-            for topic in TOPICS.get(kind, ()):
-                checks.append(('queue', topic))
-        return checks
+    @staticmethod
+    def _readiness_checks():
+        return {('api', None)} | {('queue', topic)
+                                  for topics in TOPICS.values()
+                                  for topic in topics}
 
     def _ready(self, check):
         what, topic = check
