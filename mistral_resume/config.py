@@ -31,6 +31,14 @@ resume_opts = [
              'stock Mistral engines do not, so only engines that run the '
              'plugin receive resume calls.'
     ),
+    cfg.IntOpt(
+        'api_backlog',
+        default=128,
+        min=1,
+        help='The listen backlog of the API server started by '
+             'mistral-resume-server (Mistral leaves cheroot at 5, which '
+             'resets connections under a burst of concurrent requests).'
+    ),
     cfg.StrOpt(
         'data_dir',
         default=os.path.join(

@@ -40,7 +40,6 @@ import sys
 import threading
 import time
 
-from mistral.api import service as api_service
 from mistral import context as auth_ctx
 from mistral.db.sqlalchemy import base as db_base
 from mistral.db.v2 import api as db_api
@@ -58,6 +57,7 @@ from oslo_messaging import opts as messaging_opts
 import sqlalchemy as sa
 
 import mistral_resume
+from mistral_resume.api import service as resume_api_service
 # Registers the [resume] options read here.
 from mistral_resume import config  # noqa
 from mistral_resume.db import migration
@@ -381,7 +381,7 @@ class EmbeddedServer(object):
         self._start('engine', engine_server.get_oslo_service,
                     setup_profiler=False)
         # Last, so that no request arrives before the engine can take it.
-        api = self._start('api', api_service.WSGIService, 'mistral_api')
+        api = self._start('api', resume_api_service.wsgi_service)
 
         # [api] port = 0 binds a free port: report the one bound.
         host, port = api.server.bind_addr[:2]

@@ -31,6 +31,7 @@ import sys
 from mistral.cmd import launch
 from oslo_config import cfg
 
+from mistral_resume.api import service as api_service
 from mistral_resume.cmd import embedded
 from mistral_resume.engine import server as engine_server
 
@@ -48,6 +49,12 @@ EMBEDDED_OPT = cfg.BoolOpt(
 
 def launch_engine():
     launch.launch_process(engine_server.get_oslo_service())
+
+
+def launch_api():
+    # As Mistral's launch_api, with our listen backlog.
+    server = api_service.wsgi_service()
+    launch.launch_process(server, workers=server.workers)
 
 
 def _wants_embedded(argv):
@@ -73,10 +80,12 @@ def main():
     # choice in the configuration file.
     CONF.set_default('root', embedded.ROOT_CONTROLLER, group='pecan')
 
-    # Mistral's launcher builds its engine from a fixed table of launch
+    # Mistral's launcher builds its services from a fixed table of launch
     # functions and offers no other hook; its installed code stays as it
-    # is, the table of this process is pointed at our engine server.
+    # is, the table of this process is pointed at our engine server and
+    # our API service.
     launch.LAUNCH_OPTIONS['engine'] = launch_engine
+    launch.LAUNCH_OPTIONS['api'] = launch_api
 
     return launch.main()
 
