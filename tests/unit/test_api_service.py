@@ -21,6 +21,9 @@ class TestApiService(mistral_base.BaseTest):
 
     def test_listen_backlog_is_ours(self):
         self.override_config('auth_enable', False, 'pecan')
+        # Otherwise building the app starts the cron trigger thread, which
+        # keeps the test process alive after the last test.
+        self.override_config('enabled', False, 'cron_trigger')
         self.override_config('port', 0, 'api')
         self.override_config('api_backlog', 77, 'resume')
         wsgi = service.wsgi_service()
