@@ -105,7 +105,7 @@ def analyze(root, request, evaluate):
     _check_overlaps(planned)
 
     if root.state in RESUMABLE_STATES:
-        named = [p.run for p in planned]
+        named = {p.run.id for p in planned}
         for failure in failures.unhandled:
             if not failures.covered_by(failure, named):
                 requirements.append(req.unresolved_failure(failure))

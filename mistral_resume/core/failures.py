@@ -153,9 +153,8 @@ class Failures(object):
     def unhandled(self):
         return [r for r in self.innermost if not self.is_handled(r)]
 
-    def covered_by(self, failure, runs):
-        """Whether one of the given (named) runs stands for the failure."""
-        ids = {r.id for r in runs}
+    def covered_by(self, failure, ids):
+        """Whether one of the named runs (their ids) stands for the failure."""
         run = failure
         while run is not None:
             if run.id in ids:

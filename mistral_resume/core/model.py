@@ -20,13 +20,16 @@ as the inbound context are fetched only for the runs that need them,
 through the loader the engine hands in.
 """
 
+import weakref
+
 
 class TaskRun(object):
     """One task execution."""
 
     __slots__ = ('id', 'name', 'state', 'state_info', 'error_handled',
                  'spec', 'created_at', 'triggered_by', 'published',
-                 'execution', 'children', 'has_actions', '_in_context')
+                 '_execution', 'children', 'has_actions', '_in_context',
+                 '__weakref__')
 
     def __init__(self, id, name, state, spec, state_info=None,
                  error_handled=False, created_at=None, triggered_by=(),
@@ -42,10 +45,22 @@ class TaskRun(object):
         self.published = published
         self.has_actions = has_actions
         self._in_context = in_context
-        self.execution = None
+        self._execution = None
         # Sub-workflow executions this run started (one per iteration of a
         # with-items workflow task).
         self.children = []
+
+    # The links up the tree (run -> its execution, execution -> the run
+    # that started it) are weak: with strong ones every analysis left its
+    # whole tree as cyclic garbage, and at 10,000s of runs Python's
+    # collector then took most of the time (bench/, first run).
+    @property
+    def execution(self):
+        return self._execution() if self._execution is not None else None
+
+    @execution.setter
+    def execution(self, node):
+        self._execution = weakref.ref(node) if node is not None else None
 
     @property
     def path(self):
@@ -84,11 +99,21 @@ class ExecutionNode(object):
         self.input = input or {}
         self.context = context or {}
         self.env = env or {}
-        self.parent_run = None
+        self._parent_run = None
         self._context_loader = context_loader
         self.runs = sorted(runs, key=_creation_order)
+        self._by_name = {}
         for run in self.runs:
             run.execution = self
+            self._by_name.setdefault(run.name, []).append(run)
+
+    @property
+    def parent_run(self):
+        return self._parent_run() if self._parent_run is not None else None
+
+    @parent_run.setter
+    def parent_run(self, run):
+        self._parent_run = weakref.ref(run) if run is not None else None
 
     @property
     def type(self):
@@ -106,7 +131,7 @@ class ExecutionNode(object):
         child.parent_run = run
 
     def runs_of(self, name):
-        return [r for r in self.runs if r.name == name]
+        return list(self._by_name.get(name, ()))
 
     def has_task(self, name):
         return self.wf_spec.get_tasks().get(name) is not None
