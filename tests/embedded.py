@@ -282,3 +282,24 @@ class ServerTestCase(testtools.TestCase):
     def _attach_server_log(self, exc_info):
         self.addDetail('server-log',
                        content.text_content(self.server.log_tail()))
+
+
+PLAIN = 'resume_plain_failure'
+PARALLEL = 'resume_parallel_branches'
+
+
+class ExampleServerTestCase(ServerTestCase):
+    """A server with the plain and parallel-branches examples.
+
+    ``parallel`` is a failed execution of the parallel example that the
+    class's tests share: they only read it, or are refused (which changes
+    nothing).
+    """
+
+    EXAMPLES = [PLAIN + '.yaml', PARALLEL + '.yaml']
+
+    @classmethod
+    def setUpClass(cls):
+        super(ExampleServerTestCase, cls).setUpClass()
+        cls.parallel = cls.server.start_execution(PARALLEL)
+        cls.server.await_settled(cls.parallel)

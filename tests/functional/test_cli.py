@@ -32,8 +32,8 @@ from testtools import content
 from mistral_resume.client import commands
 from tests import embedded
 
-PLAIN = 'resume_plain_failure'
-PARALLEL = 'resume_parallel_branches'
+PLAIN = embedded.PLAIN
+PARALLEL = embedded.PARALLEL
 
 BIN = os.path.dirname(sys.executable)
 RUN_TIMEOUT = 60
@@ -41,16 +41,7 @@ RUN_TIMEOUT = 60
 UNMET_LINE = re.compile(r'^([A-Z_]+)  (\S+)  (.+\.)$')
 
 
-class CommandLineTest(embedded.ServerTestCase):
-
-    EXAMPLES = [PLAIN + '.yaml', PARALLEL + '.yaml']
-
-    @classmethod
-    def setUpClass(cls):
-        super(CommandLineTest, cls).setUpClass()
-        # Only read, or refused (which changes nothing): shared by tests.
-        cls.parallel = cls.server.start_execution(PARALLEL)
-        cls.server.await_settled(cls.parallel)
+class CommandLineTest(embedded.ExampleServerTestCase):
 
     def setUp(self):
         super(CommandLineTest, self).setUp()

@@ -22,8 +22,8 @@ from oslo_utils import uuidutils
 from mistral_resume.client import resumes
 from tests import embedded
 
-PLAIN = 'resume_plain_failure'
-PARALLEL = 'resume_parallel_branches'
+PLAIN = embedded.PLAIN
+PARALLEL = embedded.PARALLEL
 
 RECORD_KEYS = {
     'id', 'execution_id', 'project_id', 'user_id', 'created_at', 'reason',
@@ -34,16 +34,7 @@ REQUIREMENT_KEYS = {'code', 'message', 'task', 'task_execution_id', 'state',
                     'path'}
 
 
-class ResumeManagerTest(embedded.ServerTestCase):
-
-    EXAMPLES = [PLAIN + '.yaml', PARALLEL + '.yaml']
-
-    @classmethod
-    def setUpClass(cls):
-        super(ResumeManagerTest, cls).setUpClass()
-        # Only read, or refused (which changes nothing): shared by tests.
-        cls.parallel = cls.server.start_execution(PARALLEL)
-        cls.server.await_settled(cls.parallel)
+class ResumeManagerTest(embedded.ExampleServerTestCase):
 
     def setUp(self):
         super(ResumeManagerTest, self).setUp()
