@@ -142,10 +142,9 @@ class EngineTestCase(engine_base.EngineTestCase):
 
     def start(self, definition, wf_input=None, env=None, name=None):
         """Create the workflows of a YAML text and start one."""
-        wf_name = name or self.start_definitions(definition)[0]
-        if name:
-            # Named: the text may define several workflows; create them all.
-            self.start_definitions(definition)
+        # The text may define several workflows; all are created.
+        names = self.start_definitions(definition)
+        wf_name = name or names[0]
         params = {'env': env} if env else {}
         wf_ex = self.engine.start_workflow(wf_name,
                                            wf_input=wf_input or {}, **params)

@@ -30,7 +30,16 @@ ENGINE_COMMANDS = frozenset(('fail', 'succeed', 'pause', 'noop'))
 
 def declared_publish(node, name, state='SUCCESS'):
     """Names that the task's publish clause declares for a final state."""
-    publish = node.task_spec(name).get_publish(state)
+    return publish_names(node.task_spec(name), state)
+
+
+def publish_names(task_spec, state='SUCCESS'):
+    """Names a task spec's publish clause (branch, global, atomic) declares.
+
+    For a final state, as Mistral merges them: task-level publish and, in
+    direct workflows, the advanced publish of the matching transitions.
+    """
+    publish = task_spec.get_publish(state)
     if publish is None:
         return []
     names = set(publish.get_branch() or {})

@@ -17,18 +17,8 @@
 from mistral.db.v2 import api as db_api
 from mistral.lang import parser as spec_parser
 
+from mistral_resume.core import graph
 from mistral_resume.core import references
-
-
-def _publish_names(task_ex):
-    spec = spec_parser.get_task_spec(task_ex.spec)
-    publish = spec.get_publish('SUCCESS')
-    if publish is None:
-        return []
-    names = set(publish.get_branch() or {})
-    names.update(publish.get_global() or {})
-    names.update(publish.get_atomic() or {})
-    return sorted(names)
 
 
 def task_context(task_id):
@@ -46,6 +36,7 @@ def task_context(task_id):
             'published': dict(task_ex.published or {}),
             'env': dict((top.params or {}).get('env') or {}),
             'workflow_input': dict(wf_ex.input or {}),
-            'publish': _publish_names(task_ex),
+            'publish': graph.publish_names(
+                spec_parser.get_task_spec(task_ex.spec)),
             'references': references.task_references(task_ex.spec or {}),
         }
