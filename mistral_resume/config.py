@@ -62,6 +62,17 @@ resume_opts = [
         help='The folder of example workflows loaded by the embedded server. '
              'By default, the examples shipped with mistral-resume.'
     ),
+    cfg.FloatOpt(
+        'test_apply_delay',
+        default=0.0,
+        min=0.0,
+        advanced=True,
+        help='For fault-injection tests only; never set it in production. '
+             'Seconds an engine waits after applying each point of a '
+             'resume, inside its still uncommitted transaction and under '
+             'the execution\'s lock, so that a test can kill the engine '
+             'half-way through a resume.'
+    ),
 ]
 
 

@@ -301,5 +301,10 @@ class ExampleServerTestCase(ServerTestCase):
     @classmethod
     def setUpClass(cls):
         super(ExampleServerTestCase, cls).setUpClass()
-        cls.parallel = cls.server.start_execution(PARALLEL)
-        cls.server.await_settled(cls.parallel)
+        try:
+            cls.parallel = cls.server.start_execution(PARALLEL)
+            cls.server.await_settled(cls.parallel)
+        except BaseException:
+            # tearDownClass does not run when setUpClass fails.
+            cls.server.cleanup()
+            raise

@@ -61,6 +61,11 @@ class RequirementsController(rest.RestController):
 class ExecutionResumesController(rest.RestController):
     """POST and GET /v2/executions/{id}/resumes"""
 
+    @pecan.expose()
+    def _route(self, args, request=None):
+        util.keep_body_from_pecan(request or pecan.request)
+        return super()._route(args, request)
+
     @pecan.expose('json')
     @util.json_errors
     def post(self, execution_id):

@@ -35,6 +35,10 @@ _POINT_FIELDS = ('task', 'mode', 'context', 'context_mode', 'published',
 MAX_TASK_LENGTH = 1024
 MAX_REQUEST_ID_LENGTH = 255
 MAX_REASON_LENGTH = 65535
+# How deeply lists and objects may nest in a context, published or env.
+# Deeper values could not cross RPC (oslo.serialization recurses once per
+# level, within Python's recursion limit) nor be stored.
+MAX_DEPTH = 100
 
 
 class InvalidRequest(ValueError):
@@ -118,6 +122,35 @@ def _check_length(value, limit, key, where):
                              % (key, where, limit))
 
 
+def _depth(value):
+    """How deeply lists and objects nest in value, up to MAX_DEPTH + 1.
+
+    Iterative, so that no depth exhausts the stack.
+    """
+    deepest = 0
+    stack = [(value, 1)]
+    while stack and deepest <= MAX_DEPTH:
+        item, depth = stack.pop()
+        if isinstance(item, dict):
+            children = item.values()
+        elif isinstance(item, list):
+            children = item
+        else:
+            continue
+        deepest = max(deepest, depth)
+        stack.extend((child, depth + 1) for child in children)
+    return deepest
+
+
+def _check_value(value, limit_kb, key, where):
+    """A context, published or env that Mistral can carry and store."""
+    if _depth(value) > MAX_DEPTH:
+        raise InvalidRequest(
+            '"%s" in %s nests lists and objects more than %d levels deep.'
+            % (key, where, MAX_DEPTH))
+    _check_size(value, limit_kb, key, where)
+
+
 def _check_size(value, limit_kb, key, where):
     """Refuse what Mistral would refuse to store, before anything changes.
 
@@ -156,8 +189,8 @@ def parse_point(body, index, size_limit_kb=None):
     context_mode = _optional(body, 'context_mode', (str,), 'a string', where)
     published = _optional(body, 'published', (dict,), 'an object', where)
     reset = _optional(body, 'reset', (bool,), 'a boolean', where)
-    _check_size(context, size_limit_kb, 'context', where)
-    _check_size(published, size_limit_kb, 'published', where)
+    _check_value(context, size_limit_kb, 'context', where)
+    _check_value(published, size_limit_kb, 'published', where)
 
     if context_mode is not None and context_mode not in CONTEXT_MODES:
         raise InvalidRequest('Unknown context_mode "%s" in %s; use one of: '
@@ -203,7 +236,7 @@ def parse(body, size_limit_kb=None):
         seen.add(point.task)
 
     env = _optional(body, 'env', (dict,), 'an object', where)
-    _check_size(env, size_limit_kb, 'env', where)
+    _check_value(env, size_limit_kb, 'env', where)
     reason = _optional(body, 'reason', (str,), 'a string', where)
     _check_length(reason, MAX_REASON_LENGTH, 'reason', where)
     request_id = _optional(body, 'request_id', (str,), 'a string', where)

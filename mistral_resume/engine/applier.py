@@ -22,7 +22,10 @@ Nothing here starts an action directly: commands are dispatched and run
 after commit, on whichever engine takes them.
 """
 
+import time
+
 from mistral import context as auth_ctx
+from mistral.db.sqlalchemy import base as db_base
 from mistral.db.v2 import api as db_api
 from mistral.engine import dispatcher
 from mistral.engine import task_handler
@@ -32,9 +35,13 @@ from mistral.services import workflows as wf_service
 from mistral.workflow import base as wf_base
 from mistral.workflow import commands
 from mistral.workflow import states
+from oslo_log import log as logging
 
+from mistral_resume import config
 from mistral_resume.core import request as request_mod
 from mistral_resume import patches
+
+LOG = logging.getLogger(__name__)
 
 
 class ExecutionChanged(Exception):
@@ -57,17 +64,36 @@ def apply(wf_ex, analysis, resume_request, record_id):
                           {r.id for p in analysis.planned
                            for r in [p.run] + p.inner})
 
-    for planned in analysis.planned:
+    for number, planned in enumerate(analysis.planned, 1):
         if planned.point.mode == request_mod.CONTINUE:
             _continue(db_api.get_task_execution(planned.run.id),
                       planned.point, record_id, resume_request)
-            continue
-        # A sub-workflow task without a new context: the failures inside.
-        for run in planned.inner or [planned.run]:
-            _rerun(db_api.get_task_execution(run.id), planned.point,
-                   record_id)
+        else:
+            # A sub-workflow task without a new context: the failures
+            # inside.
+            for run in planned.inner or [planned.run]:
+                _rerun(db_api.get_task_execution(run.id), planned.point,
+                       record_id)
+        _test_delay(wf_ex, number, len(analysis.planned))
 
     _resume_paused_work(paused)
+
+
+def _test_delay(wf_ex, number, total):
+    """The fault-injection window of [resume] test_apply_delay.
+
+    The point's changes are flushed first, so that the database holds them
+    uncommitted while the engine waits: a test that kills the engine here
+    proves they are rolled back with the rest.
+    """
+    delay = config.CONF.resume.test_apply_delay
+    if not delay:
+        return
+    db_base._get_thread_local_session().flush()
+    LOG.warning('test_apply_delay: resume of execution %s holds after point '
+                '%d of %d for %s s, uncommitted.', wf_ex.id, number, total,
+                delay)
+    time.sleep(delay)
 
 
 def _rerun(task_ex, point, record_id):

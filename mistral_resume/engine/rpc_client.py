@@ -14,15 +14,49 @@
 
 """The client the API uses to call the resume endpoint in the engines."""
 
+import functools
 import threading
 
 from mistral import context as auth_ctx
+from mistral import exceptions as exc
 from mistral.rpc import base as rpc
+from oslo_config import cfg
+import oslo_messaging as messaging
 
 from mistral_resume.engine import server
 
 _LOCK = threading.Lock()
 _CLIENT = None
+
+
+class EngineTimeout(exc.MistralException):
+    """No engine answered in time: the outcome is unknown to the API."""
+
+    http_code = 504
+
+
+def _engine_timeout(hint):
+    """Answer an RPC timeout as 504, with what the operator can do.
+
+    Mistral answers it as a 500. A resume call is acknowledged when an
+    engine takes it off the queue, so if that engine dies no other engine
+    takes it over, and the API cannot know whether it was applied. Goes
+    inside wrap_messaging_exception, which passes Mistral exceptions on.
+    """
+    def decorator(method):
+        @functools.wraps(method)
+        def wrapped(self, execution_id, *args, **kwargs):
+            try:
+                return method(self, execution_id, *args, **kwargs)
+            except messaging.MessagingTimeout:
+                raise EngineTimeout(
+                    'No engine answered %s for execution %s within %s s '
+                    '(rpc_response_timeout). %s'
+                    % (method.__name__, execution_id,
+                       cfg.CONF.rpc_response_timeout,
+                       hint % {'id': execution_id}))
+        return wrapped
+    return decorator
 
 
 class ResumeClient(object):
@@ -33,12 +67,18 @@ class ResumeClient(object):
         self._client = rpc.get_rpc_client_driver()(server.rpc_target_conf())
 
     @rpc.wrap_messaging_exception
+    @_engine_timeout('Check that an engine runs mistral-resume, then ask '
+                     'again.')
     def resume_requirements(self, execution_id):
         return self._client.sync_call(
             auth_ctx.ctx(), 'resume_requirements', execution_id=execution_id
         )
 
     @rpc.wrap_messaging_exception
+    @_engine_timeout('The resume may or may not have been applied: see GET '
+                     '/v2/executions/%(id)s/resumes, or send the request '
+                     'again with the same request_id, which is applied at '
+                     'most once.')
     def create_resume(self, execution_id, request):
         return self._client.sync_call(
             auth_ctx.ctx(), 'create_resume',

@@ -14,6 +14,7 @@
 
 import uuid
 
+from mistral_resume.engine import rpc_client
 from tests import base
 from tests.functional import test_requirements as wfs
 
@@ -89,3 +90,49 @@ class TestRoutes(base.ApiTestCase):
         self.assertEqual(record, self.get('/v2/resumes/%s'
                                           % record['id']).json)
         self.get('/v2/resumes/%s' % uuid.uuid4(), status=404)
+
+    def post_raw(self, url, raw):
+        try:
+            return self.app.post(url, params=raw,
+                                 content_type='application/json',
+                                 expect_errors=True)
+        finally:
+            self._restore_context()
+
+    def test_unreadable_bodies_are_400_with_a_faultstring(self):
+        url = '/v2/executions/%s/resumes' % self.wf_id
+        deep = b'{"points": ' + b'[' * 50000 + b']' * 50000 + b'}'
+        for raw, says in (
+                (deep, 'nested too deeply'),
+                (b'\xff{}', 'not valid JSON'),
+                (b'{"points": [{"task": "t2", "context": {"x": NaN}}]}',
+                 'NaN is not a JSON value'),
+                (b'{"env": {"x": -Infinity}}', 'Infinity')):
+            res = self.post_raw(url, raw)
+            self.assertEqual(400, res.status_int, res.body[:300])
+            self.assertIn(says, res.json['faultstring'])
+        # Pecan does not take the body's keys as arguments either.
+        res = self.post_json(url, {'execution_id': str(uuid.uuid4())})
+        self.assertEqual(400, res.status_int)
+        self.assertIn('Unknown field(s) execution_id',
+                      res.json['faultstring'])
+        self.assertEqual('ERROR', self.execution(self.wf_id).state)
+        self.assertEqual([], self.get(url).json['resumes'])
+
+    def test_no_engine_answering_is_504(self):
+        # An API whose engines do not serve mistral-resume's topic.
+        self.override_config('rpc_response_timeout', 1)
+        self.override_config('topic', 'mistral_resume_nobody', 'resume')
+        self.patch(rpc_client, '_CLIENT', None)
+
+        res = self.post_json('/v2/executions/%s/resumes' % self.wf_id,
+                             {'points': [{'task': 't2'}],
+                              'request_id': 'r-504'})
+        self.assertEqual(504, res.status_int, res.body)
+        self.assertIn('may or may not have been applied',
+                      res.json['faultstring'])
+        self.assertIn('same request_id', res.json['faultstring'])
+        res = self.get('/v2/executions/%s/resume_requirements' % self.wf_id,
+                       status=504)
+        self.assertIn('No engine answered resume_requirements',
+                      res.json['faultstring'])

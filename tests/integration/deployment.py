@@ -43,6 +43,9 @@ from tests import embedded
 START_TIMEOUT = 120
 STOP_TIMEOUT = 30
 POLL = 0.2
+# How long the API waits for an engine's answer (Mistral's default is 60 s;
+# the slowest call of these tests takes a few seconds).
+RPC_RESPONSE_TIMEOUT = 20
 
 # Every process of the deployment: (name, --server value).
 SERVICES = (
@@ -155,6 +158,13 @@ class Service(object):
             self.proc.send_signal(signal.SIGTERM)
         return pids
 
+    def kill(self):
+        """SIGKILL the launcher and its worker at once, as a host dies."""
+        pids = self.pids()
+        if self.running:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+        self.wait_stopped(pids, time.monotonic() + STOP_TIMEOUT)
+
     def wait_stopped(self, pids, deadline):
         """Wait until ``pids`` are gone; kill them at ``deadline``.
 
@@ -205,6 +215,8 @@ class Deployment(object):
         self.services = [Service(name, kind, tmp_dir)
                          for name, kind in SERVICES]
         self.common_config = os.path.join(tmp_dir, 'mistral.conf')
+        # Configuration lines added for one service (see restart()).
+        self.extra_config = {}
 
     def service(self, name):
         return next(s for s in self.services if s.name == name)
@@ -213,6 +225,7 @@ class Deployment(object):
         lines = [
             '[DEFAULT]',
             'transport_url = %s' % self.transport_url,
+            'rpc_response_timeout = %d' % RPC_RESPONSE_TIMEOUT,
         ]
         if service is not None:
             lines.append('log_file = %s' % service.log_file)
@@ -230,6 +243,8 @@ class Deployment(object):
         if service is not None and service.kind == 'engine':
             # Each engine its own RPC server name, as on separate hosts.
             lines += ['[engine]', 'host = %s' % service.name]
+        if service is not None:
+            lines += self.extra_config.get(service.name, [])
         return '\n'.join(lines) + '\n'
 
     def write_config(self):
@@ -280,6 +295,28 @@ class Deployment(object):
         if unclean:
             raise DeploymentError('Killed after %s s without stopping on '
                                   'SIGTERM: %s' % (STOP_TIMEOUT, unclean))
+
+    def restart(self, names, extra_config=None):
+        """Restart these services, with extra configuration lines or none.
+
+        A stopped or killed one is started again. Returns once the whole
+        deployment is ready.
+        """
+        stopping = []
+        for name in names:
+            service = self.service(name)
+            stopping.append((service, service.terminate()))
+            if extra_config:
+                self.extra_config[name] = list(extra_config)
+            else:
+                self.extra_config.pop(name, None)
+        deadline = time.monotonic() + STOP_TIMEOUT
+        for service, pids in stopping:
+            service.wait_stopped(pids, deadline)
+        self.write_config()
+        for service, _ in stopping:
+            service.start()
+        self.wait_ready()
 
     def wait_ready(self, timeout=START_TIMEOUT):
         deadline = time.monotonic() + timeout

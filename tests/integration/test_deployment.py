@@ -204,6 +204,12 @@ FIGURES_FILE = os.environ.get('MISTRAL_RESUME_IT_FIGURES')
 # Keep the deployment's directory (configuration, logs) after the run.
 KEEP_LOGS = bool(os.environ.get('MISTRAL_RESUME_IT_KEEP_LOGS'))
 
+# Seconds the engines hold each applied point of a resume in the fault test
+# ([resume] test_apply_delay), and the longest wait for that window.
+APPLY_DELAY = 3
+WINDOW_TIMEOUT = 30
+ENGINES = ('engine-1', 'engine-2')
+
 # What a concurrent resume may be refused with, given what the state is
 # when it gets the execution's lock: RUNNING or SUCCESS by then, or the
 # failed task already re-run.
@@ -644,6 +650,107 @@ class MultiProcessDeploymentTest(testtools.TestCase):
                        len(by_status[201]), len(by_status[200]),
                        len(by_status[409]), dict(codes), served))
         self.addDetail('concurrency', content.text_content(figures))
+        if FIGURES_FILE:
+            with open(FIGURES_FILE, 'a') as f:
+                f.write(figures + '\n')
+
+    # Fault: an engine dies half-way through applying a resume.
+
+    def execution_rows(self, execution_id):
+        """What the database holds of an execution and its resumes."""
+        with contextlib.closing(self.tenant.connect()) as conn:
+            with conn.cursor() as cur:
+                cur.execute(
+                    'SELECT id, state, state_info, updated_at, '
+                    'context::text FROM workflow_executions_v2 '
+                    'WHERE id = %s', (execution_id,))
+                workflow = cur.fetchall()
+                cur.execute(
+                    'SELECT id, name, state, state_info, processed, '
+                    'updated_at, in_context::text, published::text, '
+                    'runtime_context::text FROM task_executions_v2 '
+                    'WHERE workflow_execution_id = %s ORDER BY id',
+                    (execution_id,))
+                tasks = cur.fetchall()
+                cur.execute(
+                    'SELECT a.id, a.state, a.updated_at '
+                    'FROM action_executions_v2 a JOIN task_executions_v2 t '
+                    'ON a.task_execution_id = t.id '
+                    'WHERE t.workflow_execution_id = %s ORDER BY a.id',
+                    (execution_id,))
+                actions = cur.fetchall()
+        return {'workflow': workflow, 'tasks': tasks, 'actions': actions,
+                'records': self.records_in_db(execution_id)}
+
+    def await_apply_window(self, execution_id):
+        """The engine holding the resume after its first point, by name."""
+        line = ('resume of execution %s holds after point 1 of'
+                % execution_id)
+        deadline = time.monotonic() + WINDOW_TIMEOUT
+        while time.monotonic() < deadline:
+            for name in ENGINES:
+                with open(self.deployment.service(name).log_file) as f:
+                    if line in f.read():
+                        return name
+            time.sleep(0.05)
+        self.fail('No engine reached the apply window in %s s'
+                  % WINDOW_TIMEOUT)
+
+    def test_engine_killed_while_applying(self):
+        ex_id = self.start_failed('it_branches')
+        before = self.execution_rows(ex_id)
+        body = {'points': [
+            {'task': 'branch_b', 'context': {'b': 2}},
+            {'task': 'branch_c', 'mode': 'continue',
+             'published': {'c_items': {'c-manual': True}}},
+        ], 'request_id': 'fault-%s' % uuid.uuid4()}
+
+        self.deployment.restart(ENGINES, [
+            '[resume]', 'test_apply_delay = %s' % APPLY_DELAY])
+        try:
+            with concurrent.futures.ThreadPoolExecutor(1) as pool:
+                first = pool.submit(self.api.resume, ex_id, **body)
+                victim = self.await_apply_window(ex_id)
+                killed_at = time.monotonic()
+                self.deployment.service(victim).kill()
+
+                # Its first point was flushed, not committed: all gone.
+                self.assertEqual(before, self.execution_rows(ex_id))
+                # The same request again: the other engine applies it.
+                record = self.assertCreated(self.api.resume(ex_id, **body))
+                retried_in = time.monotonic() - killed_at
+                answer = first.result()
+        finally:
+            self.deployment.restart(ENGINES)
+
+        # The first caller learns that the outcome is unknown to the API,
+        # and what to do.
+        self.assertEqual(504, answer.status_code, answer.text)
+        self.assertIn('same request_id', answer.json()['faultstring'])
+        self.assertEqual(body['request_id'], record['request_id'])
+        self.assertEqual(['branch_b', 'branch_c'],
+                         [p['task'] for p in record['points']])
+
+        execution = self.await_success(ex_id)
+        self.assertEqual(['a-0', 'b-0', 'b-1', 'c-manual'],
+                         sorted(self.api.output(execution)['merged']))
+        tasks = self.api.tasks(ex_id)
+        # Applied once: one new action for the re-run branch, none for the
+        # continued one, one record.
+        self.assertEqual(['ERROR', 'SUCCESS'], self.actions(tasks['branch_b']))
+        self.assertEqual(['ERROR'], self.actions(tasks['branch_c']))
+        self.assertEqual(1, len(self.actions(tasks['merge'])))
+        self.assertEqual([record['id']],
+                         [r['id'] for r in self.api.resumes(ex_id)])
+        self.assertEqual(1, self.records_in_db(ex_id))
+
+        survivor = next(n for n in ENGINES if n != victim)
+        figures = ('killed=%s (SIGKILL after point 1 of 2) '
+                   'committed-before-retry=none retried-on=%s '
+                   'retry-answered=201 in %.1f s first-caller=%d '
+                   'records=1 final=SUCCESS'
+                   % (victim, survivor, retried_in, answer.status_code))
+        self.addDetail('fault', content.text_content(figures))
         if FIGURES_FILE:
             with open(FIGURES_FILE, 'a') as f:
                 f.write(figures + '\n')

@@ -105,6 +105,29 @@ class TestParse(testtools.TestCase):
             request.parse(body, -1)
             request.parse(body, 4)
 
+    def test_nesting_limit(self):
+        def nested(levels, leaf=1):
+            value = leaf
+            for i in range(levels):
+                value = {'k': value} if i % 2 else [value]
+            return value
+
+        deepest = nested(request.MAX_DEPTH)
+        request.parse({'env': {'x': nested(request.MAX_DEPTH - 1)}})
+        for body, key in (
+                ({'points': [{'task': 't', 'context': {'x': deepest}}]},
+                 '"context" in points[0]'),
+                ({'points': [{'task': 't', 'mode': 'continue',
+                              'published': {'x': deepest}}]},
+                 '"published" in points[0]'),
+                # Far deeper than the stack: refused all the same.
+                ({'env': {'x': nested(100000)}}, '"env" in the request')):
+            e = self.assertRaises(request.InvalidRequest, request.parse,
+                                  body, 1024)
+            self.assertIn(key, str(e))
+            self.assertIn('more than %d levels deep' % request.MAX_DEPTH,
+                          str(e))
+
     def test_unknown_fields(self):
         self._refused({'point': []}, 'Unknown field(s) point')
         self._refused({'points': [{'task': 't', 'ctx': {}}]},
