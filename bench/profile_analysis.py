@@ -29,7 +29,11 @@ top functions by cumulative and by own time are printed.
 ``--execution`` (repeatable) with Python's cyclic garbage collector as is,
 disabled around the call, and after ``gc.freeze()`` (the objects of the
 process start moved out of the collector's reach), interleaved; the
-medians show how much of the time is the collector's.
+medians show how much of the time is the collector's. The service pauses
+the collector during the analysis itself (``engine/collector.py``): before
+that pause, "gc on" was twice "gc off" (0.33 s against 0.15 s for a wide
+execution of 5,000 task executions, 0.62 s against 0.31 s for a deep one of
+10,000); with it, they are within 10%.
 """
 
 import mistral.cmd  # noqa

@@ -75,8 +75,6 @@ _TASK_EXPRESSION_KEYS = (
 # Like mistral.lang.v2.tasks.WITH_ITEMS_PTRN: "var in <source>".
 _WITH_ITEMS = re.compile(r'\s*([\w\-]+)\s*in\s*(.*)', re.DOTALL)
 
-_PUBLISH_SCOPES = ('branch', 'global', 'atomic')
-
 
 def _is_yaql_root(node):
     return (isinstance(node, yaql_expr.GetContextValue) and
@@ -256,28 +254,3 @@ def task_references(task_spec):
             loop_vars.add(match.group(1))
         sources |= collect_references(item)
     return sorted((found - loop_vars) | sources)
-
-
-def publish_names(publish, advanced=None):
-    """Return the variable names a publish clause declares.
-
-    :param publish: A raw publish value: either a dict of name to
-        expression, or the advanced form with "branch", "global" and
-        "atomic" dicts.
-    :param advanced: Whether publish uses the advanced form; guessed when
-        None (only those three keys, each holding a dict). A task-level
-        "publish" is always simple, the one of an on-* clause is advanced.
-    :return: A sorted list of names.
-    """
-    if not isinstance(publish, dict):
-        return []
-    if advanced is None:
-        advanced = bool(publish) and all(
-            key in _PUBLISH_SCOPES and isinstance(value, dict)
-            for key, value in publish.items())
-    if not advanced:
-        return sorted(publish)
-    names = set()
-    for scope in _PUBLISH_SCOPES:
-        names.update(publish.get(scope) or {})
-    return sorted(names)

@@ -34,6 +34,7 @@ from mistral_resume.core import request as request_mod
 from mistral_resume.core import requirements as req
 from mistral_resume.db import api as records
 from mistral_resume.engine import applier
+from mistral_resume.engine import collector
 from mistral_resume.engine import evaluate
 from mistral_resume.engine import loader
 
@@ -49,11 +50,12 @@ UNMET = 'unmet'
 
 
 def _analyze(wf_ex, resume_request):
-    root = loader.load(wf_ex)
-    try:
-        return analyzer.analyze(root, resume_request, evaluate.evaluate)
-    except request_mod.InvalidRequest as e:
-        raise exc.InputException(str(e))
+    with collector.paused():
+        root = loader.load(wf_ex)
+        try:
+            return analyzer.analyze(root, resume_request, evaluate.evaluate)
+        except request_mod.InvalidRequest as e:
+            raise exc.InputException(str(e))
 
 
 @db_utils.retry_on_db_error

@@ -30,7 +30,7 @@ from mistral.api import access_control as acl
 from mistral.services import security
 
 from tests import base
-from tests.functional import test_requirements as wfs
+from tests import workflows
 
 OWNER = security.DEFAULT_PROJECT_ID
 OTHER = '99-88-33'
@@ -45,7 +45,7 @@ class TestProjectIsolation(base.ApiTestCase):
 
     def setUp(self):
         super().setUp()
-        self.wf_id = self.start(wfs.CHAIN)
+        self.wf_id = self.start(workflows.CHAIN)
         self.await_workflow_error(self.wf_id)
         self.t2 = self.task(self.wf_id, 't2')
         # From here on requests are authenticated (see the module's doc).

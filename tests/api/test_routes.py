@@ -16,14 +16,14 @@ import uuid
 
 from mistral_resume.engine import rpc_client
 from tests import base
-from tests.functional import test_requirements as wfs
+from tests import workflows
 
 
 class TestRoutes(base.ApiTestCase):
 
     def setUp(self):
         super().setUp()
-        self.wf_id = self.start(wfs.CHAIN)
+        self.wf_id = self.start(workflows.CHAIN)
         self.await_workflow_error(self.wf_id)
         self.t2 = self.task(self.wf_id, 't2')
 

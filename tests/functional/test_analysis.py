@@ -24,6 +24,7 @@ from mistral.services import workflows as wf_service
 
 from mistral_resume.engine import loader
 from tests import base
+from tests import workflows
 
 
 class AnalysisTestCase(base.EngineTestCase):
@@ -72,34 +73,11 @@ class AnalysisTestCase(base.EngineTestCase):
         return self.task(wf_id, name)['id']
 
 
-# A failed task between a success and a task that never ran.
-SINGLE = """
-version: '2.0'
-single:
-  input:
-    - x: null
-  tasks:
-    t1:
-      action: std.noop
-      publish:
-        a: 1
-      on-success: t2
-    t2:
-      action: test.check value=<% $.x %>
-      publish:
-        y: <% task().result %>
-        z: 2
-      on-success: t3
-    t3:
-      action: std.echo output=<% $.y %>
-"""
-
-
 class TestSingleFailure(AnalysisTestCase):
 
     def setUp(self):
         super().setUp()
-        self.wf_id = self.start(SINGLE)
+        self.wf_id = self.start(workflows.CHAIN)
         self.await_workflow_error(self.wf_id)
         self.t2 = self.task_id(self.wf_id, 't2')
 
@@ -505,7 +483,7 @@ class TestNotResumable(AnalysisTestCase):
         self.assertEqual('EXECUTION_NOT_RESUMABLE', entry['code'])
 
     def test_success(self):
-        wf_id = self.start(SINGLE, wf_input={'x': 'ok'})
+        wf_id = self.start(workflows.CHAIN, wf_input={'x': 'ok'})
         self.await_workflow_success(wf_id)
         view = self.requirements(wf_id)
         self.assertEqual('SUCCESS', view['state'])

@@ -28,28 +28,8 @@ from mistral.services import workflows as wf_service
 from mistral_resume.db import api as records_api
 from mistral_resume import patches
 from tests import base
+from tests import workflows
 
-CHAIN = """
-version: '2.0'
-chain:
-  input:
-    - x: null
-  tasks:
-    t1:
-      action: std.noop
-      publish:
-        a: 1
-      on-success: t2
-    t2:
-      action: test.check value=<% $.x %>
-      publish:
-        y: <% task().result %>
-      on-success: t3
-    t3:
-      action: std.echo output=<% $.y %>
-      publish:
-        out: <% task().result %>
-"""
 
 # t2 reads a variable that an upstream task published: Mistral rebuilds
 # t2's in_context from t1 when the task re-runs.
@@ -368,7 +348,7 @@ class TestRerun(ApplyTestCase):
 
     def setUp(self):
         super().setUp()
-        self.wf_id = self.start(CHAIN)
+        self.wf_id = self.start(workflows.CHAIN)
         self.await_workflow_error(self.wf_id)
 
     def test_rerun_with_context_merge(self):
@@ -380,7 +360,7 @@ class TestRerun(ApplyTestCase):
         t2 = self.task(self.wf_id, 't2')
         self.assertEqual(before['id'], t2['id'])
         self.assertEqual('SUCCESS', t2['state'])
-        self.assertEqual({'y': 'ok'}, t2['published'])
+        self.assertEqual({'y': 'ok', 'z': 2}, t2['published'])
         self.assertEqual('ok', t2['in_context']['x'])
         # Merged: what t1 published is still there.
         self.assertEqual(1, t2['in_context']['a'])
@@ -445,7 +425,7 @@ class TestRerun(ApplyTestCase):
 
         t2 = self.task(self.wf_id, 't2')
         self.assertEqual(3, t2['actions'])
-        self.assertEqual({'y': 'ok'}, t2['published'])
+        self.assertEqual({'y': 'ok', 'z': 2}, t2['published'])
         self.assertEqual(second['id'],
                          t2['runtime_context'][patches.OVERRIDE_KEY]
                          ['resume_id'])
@@ -555,15 +535,16 @@ class TestRerun(ApplyTestCase):
 class TestContinue(ApplyTestCase):
 
     def test_continue_chain(self):
-        wf_id = self.start(CHAIN)
+        wf_id = self.start(workflows.CHAIN)
         self.await_workflow_error(wf_id)
         record = self.created(wf_id, reason='done by hand', points=[
-            {'task': 't2', 'mode': 'continue', 'published': {'y': 'given'}}])
+            {'task': 't2', 'mode': 'continue',
+             'published': {'y': 'given', 'z': 2}}])
         self.await_workflow_success(wf_id)
 
         t2 = self.task(wf_id, 't2')
         self.assertEqual('SUCCESS', t2['state'])
-        self.assertEqual({'y': 'given'}, t2['published'])
+        self.assertEqual({'y': 'given', 'z': 2}, t2['published'])
         self.assertFalse(t2['error_handled'])
         self.assertEqual(1, t2['actions'])
         self.assertIn('Completed by resume %s' % record['id'],
@@ -998,7 +979,7 @@ class TestUpstreamPublished(ApplyTestCase):
 
         t2 = self.task(wf_id, 't2')
         self.assertEqual('ok', t2['in_context']['x'])
-        self.assertEqual({'y': 'ok'}, t2['published'])
+        self.assertEqual({'y': 'ok', 'z': 2}, t2['published'])
         t3 = self.task(wf_id, 't3')
         self.assertEqual('ok', t3['in_context']['x'])
         self.assertEqual({'out': 'ok'}, t3['published'])

@@ -17,14 +17,14 @@
 from mistral import exceptions as exc
 
 from tests import base
-from tests.functional import test_requirements as wfs
+from tests import workflows
 
 
 class TestFieldSizeLimit(base.ApiTestCase):
 
     def test_too_large_values_are_refused_with_400(self):
         self.override_config('execution_field_size_limit_kb', 4, 'engine')
-        wf_id = self.start(wfs.CHAIN)
+        wf_id = self.start(workflows.CHAIN)
         self.await_workflow_error(wf_id)
         t2 = self.task(wf_id, 't2')
         big = {'x': 'y' * 8000}

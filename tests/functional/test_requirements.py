@@ -13,36 +13,14 @@
 #    limitations under the License.
 
 from tests import base
-
-CHAIN = """
-version: '2.0'
-chain:
-  input:
-    - x: null
-  tasks:
-    t1:
-      action: std.noop
-      publish:
-        a: 1
-      on-success: t2
-    t2:
-      action: test.check value=<% $.x %>
-      publish:
-        y: <% task().result %>
-        z: 2
-      on-success: t3
-    t3:
-      action: std.echo output=<% $.y %>
-      publish:
-        out: <% task().result %>
-"""
+from tests import workflows
 
 
 class TestSingleFailure(base.EngineTestCase):
 
     def setUp(self):
         super().setUp()
-        self.wf_id = self.start(CHAIN)
+        self.wf_id = self.start(workflows.CHAIN)
         self.await_workflow_error(self.wf_id)
 
     def test_requirements_of_plain_failure(self):

@@ -19,7 +19,9 @@ the two engine processes, the actions run in the executor process. The
 tests share one deployment, set up once for the class (it takes tens of
 seconds), and are all in this one class so that one stestr worker owns it.
 Each test starts its own executions, so they do not depend on each other's
-order; the restart test leaves the deployment running as it found it.
+order; the restart and fault tests leave the deployment running as they
+found it (the fault test restarts both engines with a test-only delay, and
+again without it).
 """
 
 import collections

@@ -1,0 +1,43 @@
+# Copyright 2026 - mistral-resume authors
+#
+#    Licensed under the Apache License, Version 2.0 (the "License");
+#    you may not use this file except in compliance with the License.
+#    You may obtain a copy of the License at
+#
+#        http://www.apache.org/licenses/LICENSE-2.0
+#
+#    Unless required by applicable law or agreed to in writing, software
+#    distributed under the License is distributed on an "AS IS" BASIS,
+#    WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+#    See the License for the specific language governing permissions and
+#    limitations under the License.
+
+"""Workflow definitions shared by several test modules.
+
+A definition used by one module only stays in that module.
+"""
+
+# A failed task between a success and a task that never ran: t2 fails
+# unless its input x is "ok", publishes y and z, and t3 echoes y.
+CHAIN = """
+version: '2.0'
+chain:
+  input:
+    - x: null
+  tasks:
+    t1:
+      action: std.noop
+      publish:
+        a: 1
+      on-success: t2
+    t2:
+      action: test.check value=<% $.x %>
+      publish:
+        y: <% task().result %>
+        z: 2
+      on-success: t3
+    t3:
+      action: std.echo output=<% $.y %>
+      publish:
+        out: <% task().result %>
+"""
