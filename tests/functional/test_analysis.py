@@ -171,14 +171,14 @@ class TestSingleFailure(AnalysisTestCase):
                                          {'task': 't3'}))
         self.assertRequirement(entry, 'NOT_STARTED', 't3', path='t3')
         self.assertIsNone(entry['task_execution_id'])
-        self.assertIn('single', entry['message'])
+        self.assertIn('chain', entry['message'])
 
     def test_unknown_task(self):
         entry, = self.unmet(self.dry_run(self.wf_id, {'task': 't2'},
                                          {'task': 'tt2'}))
         self.assertRequirement(entry, 'UNKNOWN_TASK', 'tt2')
         self.assertIsNone(entry['task_execution_id'])
-        self.assertIn('single', entry['message'])
+        self.assertIn('chain', entry['message'])
 
         missing = '00000000-0000-0000-0000-000000000000'
         entry, = self.unmet(self.dry_run(self.wf_id, {'task': 't2'},
