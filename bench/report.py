@@ -40,6 +40,13 @@ def _table(headers, rows):
     return '\n'.join(out)
 
 
+def _sizes(growth_entry):
+    return '%d%s%d%s' % (growth_entry['from'],
+                         '..' if growth_entry.get('fit') else '->',
+                         growth_entry['to'],
+                         ' fit' if growth_entry.get('fit') else '')
+
+
 def _verdict(ok):
     return 'met' if ok else 'MISSED'
 
@@ -68,9 +75,9 @@ def targets(results):
             continue
         for key in ('requirements', 'dry_run'):
             value = entry[key + '_per_2x']
-            found.append(('scaling %s %s %d->%d per 2x tasks <= %.1f'
-                          % (entry['shape'], key, entry['from'],
-                             entry['to'], GROWTH_TARGET),
+            found.append(('scaling %s %s %s per 2x tasks <= %.1f'
+                          % (entry['shape'], key, _sizes(entry),
+                             GROWTH_TARGET),
                           value, value <= GROWTH_TARGET))
     return found
 
@@ -129,13 +136,13 @@ def text(results):
                     for r in scaling['rows'] if r.get('warning')]
         if warnings:
             parts.append('WARNINGS:\n' + '\n'.join(warnings))
-        rows = [(g['shape'], '%d->%d' % (g['from'], g['to']), g['tasks_x'],
+        rows = [(g['shape'], _sizes(g), g['tasks_x'],
                  g['listing_x'], g['requirements_x'], g['dry_run_x'],
                  g['requirements_per_2x'], g['dry_run_per_2x'])
                 for g in scaling['growth']]
         if rows:
             parts.append('growth (time multiple; per_2x = normalised to a '
-                         'doubling of tasks)\n'
+                         'doubling of tasks; "fit": fitted over every size)\n'
                          + _table(('shape', 'sizes', 'tasks x', 'listing x',
                                    'req x', 'dry x', 'req per_2x',
                                    'dry per_2x'), rows))

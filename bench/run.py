@@ -39,7 +39,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 DEFAULT_OUT = os.path.join(HERE, 'results')
 
 FULL = {
-    'runs': 40, 'sizes': (1000, 5000, 10000, 20000), 'reps': 3,
+    'runs': 40, 'sizes': (1000, 5000, 10000, 20000), 'reps': 5,
     'seconds': 5.0, 'slices': 5, 'restart_per_size': True,
 }
 QUICK = {

@@ -205,12 +205,46 @@ def run(server, built, reps, log=print):
     return rows, [mem]
 
 
-def growth(rows):
-    """Time ratio between consecutive sizes, per shape and call."""
+def _per_2x_fit(points):
+    """2 ** the least-squares slope of log(time) against log(tasks).
+
+    Every size weighs in, so one noisy median moves it less than it moves
+    the ratio of two consecutive sizes.
+    """
+    xs = [math.log(tasks) for tasks, _ in points]
+    ys = [math.log(seconds) for _, seconds in points]
+    mean_x, mean_y = sum(xs) / len(xs), sum(ys) / len(ys)
+    slope = (sum((x - mean_x) * (y - mean_y) for x, y in zip(xs, ys)) /
+             sum((x - mean_x) ** 2 for x in xs))
+    return round(2 ** slope, 2)
+
+
+def _fit(shape, mine):
+    entry = {'shape': shape, 'from': mine[0]['size'], 'to': mine[-1]['size'],
+             'fit': True,
+             'tasks_x': round(mine[-1]['task_executions'] /
+                              mine[0]['task_executions'], 2)}
+    for name in ('listing', 'requirements', 'dry_run'):
+        entry[name + '_x'] = round(mine[-1]['median_s'][name] /
+                                   mine[0]['median_s'][name], 2)
+        entry[name + '_per_2x'] = _per_2x_fit(
+            [(r['task_executions'], r['median_s'][name]) for r in mine])
+    return entry
+
+
+def growth(rows, min_size=1000):
+    """Time ratio between consecutive sizes, per shape and call.
+
+    Plus, per shape, the growth fitted over every size from ``min_size``
+    (an entry with ``fit``).
+    """
     result = []
     for shape in SHAPES:
         mine = sorted((r for r in rows if r['shape'] == shape),
                       key=lambda r: r['task_executions'])
+        fitted = [r for r in mine if r['size'] >= min_size]
+        if len(fitted) > 2:
+            result.append(_fit(shape, fitted))
         for small, big in zip(mine, mine[1:]):
             tasks = big['task_executions'] / small['task_executions']
             entry = {'shape': shape, 'from': small['size'],
