@@ -47,6 +47,20 @@ def _sizes(growth_entry):
                          ' fit' if growth_entry.get('fit') else '')
 
 
+def _growth_table(entries, title):
+    listing = any('listing_x' in g for g in entries)
+    headers = (('shape', 'sizes', 'tasks x') +
+               (('listing x',) if listing else ()) +
+               ('req x', 'dry x', 'req per_2x', 'dry per_2x'))
+    rows = [(g['shape'], _sizes(g), g['tasks_x']) +
+            ((g['listing_x'],) if listing else ()) +
+            (g['requirements_x'], g['dry_run_x'], g['requirements_per_2x'],
+             g['dry_run_per_2x'])
+            for g in entries]
+    return ('%s; time multiple, per_2x = normalised to a doubling of tasks, '
+            '"fit" = fitted over every size\n' % title) + _table(headers, rows)
+
+
 def _verdict(ok):
     return 'met' if ok else 'MISSED'
 
@@ -136,16 +150,15 @@ def text(results):
                     for r in scaling['rows'] if r.get('warning')]
         if warnings:
             parts.append('WARNINGS:\n' + '\n'.join(warnings))
-        rows = [(g['shape'], _sizes(g), g['tasks_x'],
-                 g['listing_x'], g['requirements_x'], g['dry_run_x'],
-                 g['requirements_per_2x'], g['dry_run_per_2x'])
-                for g in scaling['growth']]
-        if rows:
-            parts.append('growth (time multiple; per_2x = normalised to a '
-                         'doubling of tasks; "fit": fitted over every size)\n'
-                         + _table(('shape', 'sizes', 'tasks x', 'listing x',
-                                   'req x', 'dry x', 'req per_2x',
-                                   'dry per_2x'), rows))
+        if scaling['growth']:
+            parts.append(_growth_table(
+                scaling['growth'], 'growth, side by side (every shape and '
+                'size interleaved in one server start; the targets)'))
+        if scaling.get('growth_per_start'):
+            parts.append(_growth_table(
+                scaling['growth_per_start'], 'growth between the starts '
+                'above (one per size; moves with the machine, listing for '
+                'reference)'))
         rows = [(','.join(str(x) for x in m['sizes']),
                  m['start']['rss_mib'],
                  ', '.join('%s %.0f' % (s, v['rss_mib'])

@@ -140,9 +140,14 @@ def run(args, settings):
                     settings['reps'], log=_log)
                 rows += part_rows
                 memory += part_memory
+            _log('Scaling: every shape and size interleaved, one start...')
+            side_by_side = scaling.interleaved(server, built,
+                                               settings['reps'], log=_log)
             results['scaling'] = {'reps': settings['reps'], 'rows': rows,
                                   'memory': memory,
-                                  'growth': scaling.growth(rows)}
+                                  'interleaved': side_by_side,
+                                  'growth': scaling.growth(side_by_side),
+                                  'growth_per_start': scaling.growth(rows)}
     finally:
         server.cleanup()
     results['meta']['seconds'] = round(time.monotonic() - started, 1)

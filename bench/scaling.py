@@ -205,6 +205,50 @@ def run(server, built, reps, log=print):
     return rows, [mem]
 
 
+def interleaved(server, built, reps, log=print):
+    """The analysis of every shape and size, side by side in one start.
+
+    Each size's own start (run()) gives its memory, but a start minutes
+    after another meets another machine: growth between sizes measured
+    that way moves with the machine's load. Here every (shape, size, call)
+    is timed once per round, in a rotating order, in one server start, so
+    the growth from one size to the next is a side-by-side ratio. Mistral's
+    listing is left out (minutes a round at these sizes).
+    """
+    cells = [(item, name) for item in sorted(
+        built, key=lambda b: (b['shape'], b['size']))
+        for name in ('requirements', 'dry_run')]
+    calls = {id(item): _calls(server, item) for item in built}
+    samples = {(id(item), name): [] for item, name in cells}
+    server.start()
+    try:
+        for item, name in cells:
+            calls[id(item)][name]()  # warm the spec cache
+        for i in range(reps):
+            started = time.monotonic()
+            shift = i * len(cells) // max(reps, 1)
+            for item, name in cells[shift:] + cells[:shift]:
+                seconds, _ = _timed(calls[id(item)][name])
+                samples[(id(item), name)].append(seconds)
+            log('  interleaved round %d/%d: %.0f s'
+                % (i + 1, reps, time.monotonic() - started))
+    finally:
+        server.stop()
+    rows = []
+    for item in sorted(built, key=lambda b: (b['shape'], b['size'])):
+        mine = {name: samples[(id(item), name)]
+                for name in ('requirements', 'dry_run')}
+        rows.append({
+            'shape': item['shape'], 'size': item['size'],
+            'task_executions': item['task_executions'],
+            'median_s': {n: round(statistics.median(v), 3)
+                         for n, v in mine.items()},
+            'samples_s': {n: [round(x, 3) for x in v]
+                          for n, v in mine.items()},
+        })
+    return rows
+
+
 def _per_2x_fit(points):
     """2 ** the least-squares slope of log(time) against log(tasks).
 
@@ -224,7 +268,7 @@ def _fit(shape, mine):
              'fit': True,
              'tasks_x': round(mine[-1]['task_executions'] /
                               mine[0]['task_executions'], 2)}
-    for name in ('listing', 'requirements', 'dry_run'):
+    for name in sorted(mine[0]['median_s']):
         entry[name + '_x'] = round(mine[-1]['median_s'][name] /
                                    mine[0]['median_s'][name], 2)
         entry[name + '_per_2x'] = _per_2x_fit(
@@ -249,7 +293,7 @@ def growth(rows, min_size=1000):
             tasks = big['task_executions'] / small['task_executions']
             entry = {'shape': shape, 'from': small['size'],
                      'to': big['size'], 'tasks_x': round(tasks, 2)}
-            for name in ('listing', 'requirements', 'dry_run'):
+            for name in sorted(small['median_s']):
                 t = big['median_s'][name] / small['median_s'][name]
                 entry[name + '_x'] = round(t, 2)
                 # Normalised to a doubling of the task count.
