@@ -21,6 +21,7 @@ matplotlib.use('Agg')
 from matplotlib import pyplot  # noqa: E402
 
 from bench import latency  # noqa: E402
+from bench import scaling as scaling_bench  # noqa: E402
 from bench import throughput  # noqa: E402
 
 # Targets of issue 7.
@@ -28,7 +29,6 @@ LATENCY_TARGETS = {'a/b median': 1.05, 'c/b median': 1.0}
 SCALING_RATIO_TARGET = 1.0      # analysis vs listing at 10,000 tasks
 SCALING_TARGET_SIZE = 10000
 GROWTH_TARGET = 2.2             # time multiple per doubling of tasks
-GROWTH_MIN_SIZE = 1000          # growth below this is not checked
 
 
 def _table(headers, rows):
@@ -84,7 +84,7 @@ def targets(results):
                              SCALING_RATIO_TARGET),
                           value, value <= SCALING_RATIO_TARGET))
     for entry in (results.get('scaling') or {}).get('growth') or []:
-        if entry['from'] < GROWTH_MIN_SIZE:
+        if entry['from'] < scaling_bench.GROWTH_MIN_SIZE:
             # Tens of milliseconds: fixed costs and noise, not growth.
             continue
         for key in ('requirements', 'dry_run'):

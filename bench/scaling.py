@@ -49,6 +49,9 @@ REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SHAPES = ('wide', 'fanout', 'deep')
 # Mistral's default [api] max_limit: the largest page it serves.
 PAGE = 1000
+# Growth below this size is not fitted nor checked: tens of milliseconds,
+# fixed costs and noise.
+GROWTH_MIN_SIZE = 1000
 
 
 def write(server, sizes, shapes=SHAPES, log=print):
@@ -132,6 +135,18 @@ def _timed(call):
     return time.perf_counter() - started, result
 
 
+def _summary(item, samples):
+    """An item's row: its size and, per call, the median and the samples."""
+    return {
+        'shape': item['shape'], 'size': item['size'],
+        'task_executions': item['task_executions'],
+        'median_s': {n: round(statistics.median(v), 3)
+                     for n, v in samples.items()},
+        'samples_s': {n: [round(x, 3) for x in v]
+                      for n, v in samples.items()},
+    }
+
+
 def measure_shape(server, item, reps):
     calls = _calls(server, item)
     names = sorted(calls)
@@ -144,21 +159,16 @@ def measure_shape(server, item, reps):
         for name in order:
             seconds, outcome[name] = _timed(calls[name])
             samples[name].append(seconds)
-    row = {
-        'shape': item['shape'], 'size': item['size'],
-        'task_executions': item['task_executions'],
-        'executions': item['executions'], 'params': item['params'],
-        'cold_s': {n: round(v, 3) for n, v in cold.items()},
-        'median_s': {n: round(statistics.median(v), 3)
-                     for n, v in samples.items()},
-        'samples_s': {n: [round(s, 3) for s in v]
-                      for n, v in samples.items()},
+    row = dict(_summary(item, samples),
+               executions=item['executions'], params=item['params'],
+               cold_s={n: round(v, 3) for n, v in cold.items()})
+    row.update({
         'listed_tasks': outcome['listing'],
         'failures_listed': outcome['requirements'],
         'dry_run': {'status': outcome['dry_run'][0],
                     'points': outcome['dry_run'][1],
                     'requirements': outcome['dry_run'][2]},
-    }
+    })
     med = row['median_s']
     row['ratios'] = {
         'requirements/listing': round(med['requirements'] / med['listing'],
@@ -215,38 +225,24 @@ def interleaved(server, built, reps, log=print):
     the growth from one size to the next is a side-by-side ratio. Mistral's
     listing is left out (minutes a round at these sizes).
     """
-    cells = [(item, name) for item in sorted(
-        built, key=lambda b: (b['shape'], b['size']))
-        for name in ('requirements', 'dry_run')]
-    calls = {id(item): _calls(server, item) for item in built}
-    samples = {(id(item), name): [] for item, name in cells}
+    items = sorted(built, key=lambda b: (b['shape'], b['size']))
+    samples = [{'requirements': [], 'dry_run': []} for _ in items]
+    cells = [(i, name, _calls(server, item)[name])
+             for i, item in enumerate(items) for name in samples[i]]
     server.start()
     try:
-        for item, name in cells:
-            calls[id(item)][name]()  # warm the spec cache
-        for i in range(reps):
+        for _, _, call in cells:
+            call()  # warm the spec cache
+        for r in range(reps):
             started = time.monotonic()
-            shift = i * len(cells) // max(reps, 1)
-            for item, name in cells[shift:] + cells[:shift]:
-                seconds, _ = _timed(calls[id(item)][name])
-                samples[(id(item), name)].append(seconds)
+            shift = r * len(cells) // reps
+            for i, name, call in cells[shift:] + cells[:shift]:
+                samples[i][name].append(_timed(call)[0])
             log('  interleaved round %d/%d: %.0f s'
-                % (i + 1, reps, time.monotonic() - started))
+                % (r + 1, reps, time.monotonic() - started))
     finally:
         server.stop()
-    rows = []
-    for item in sorted(built, key=lambda b: (b['shape'], b['size'])):
-        mine = {name: samples[(id(item), name)]
-                for name in ('requirements', 'dry_run')}
-        rows.append({
-            'shape': item['shape'], 'size': item['size'],
-            'task_executions': item['task_executions'],
-            'median_s': {n: round(statistics.median(v), 3)
-                         for n, v in mine.items()},
-            'samples_s': {n: [round(x, 3) for x in v]
-                          for n, v in mine.items()},
-        })
-    return rows
+    return [_summary(item, mine) for item, mine in zip(items, samples)]
 
 
 def _per_2x_fit(points):
@@ -276,7 +272,7 @@ def _fit(shape, mine):
     return entry
 
 
-def growth(rows, min_size=1000):
+def growth(rows, min_size=GROWTH_MIN_SIZE):
     """Time ratio between consecutive sizes, per shape and call.
 
     Plus, per shape, the growth fitted over every size from ``min_size``

@@ -260,9 +260,15 @@ class ServerTestCase(testtools.TestCase):
             if cls.EXAMPLES is not None:
                 cls.server.use_examples(cls.EXAMPLES)
             cls.server.start()
+            cls.set_up_server(cls.server)
         except BaseException:
+            # tearDownClass does not run when setUpClass fails.
             cls.server.cleanup()
             raise
+
+    @classmethod
+    def set_up_server(cls, server):
+        """What the class's tests share on the started server."""
 
     @classmethod
     def tearDownClass(cls):
@@ -299,12 +305,7 @@ class ExampleServerTestCase(ServerTestCase):
     EXAMPLES = [PLAIN + '.yaml', PARALLEL + '.yaml']
 
     @classmethod
-    def setUpClass(cls):
-        super(ExampleServerTestCase, cls).setUpClass()
-        try:
-            cls.parallel = cls.server.start_execution(PARALLEL)
-            cls.server.await_settled(cls.parallel)
-        except BaseException:
-            # tearDownClass does not run when setUpClass fails.
-            cls.server.cleanup()
-            raise
+    def set_up_server(cls, server):
+        super(ExampleServerTestCase, cls).set_up_server(server)
+        cls.parallel = server.start_execution(PARALLEL)
+        server.await_settled(cls.parallel)

@@ -204,17 +204,8 @@ class FuzzTest(embedded.ExampleServerTestCase):
     """Zero 5xx, and nothing changed by any refused request."""
 
     @classmethod
-    def setUpClass(cls):
-        super(FuzzTest, cls).setUpClass()
-        try:
-            cls._set_up_data(cls.server)
-        except BaseException:
-            # tearDownClass does not run when setUpClass fails.
-            cls.server.cleanup()
-            raise
-
-    @classmethod
-    def _set_up_data(cls, server):
+    def set_up_server(cls, server):
+        super(FuzzTest, cls).set_up_server(server)
         # A finished execution with a resume record, for the read
         # endpoints and for ids of the wrong kind.
         cls.finished = server.start_execution(embedded.PLAIN)

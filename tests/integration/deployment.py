@@ -284,12 +284,14 @@ class Deployment(object):
             service.start()
         self.wait_ready(timeout)
 
-    def stop(self):
+    def stop(self, services=None):
         """Stop every process (each by PID); raise if one had to be killed.
 
         All are told at once, as an init system stops a host's services.
+        ``services``: only these (a stopped or killed one is left as is).
         """
-        pids = [(s, s.terminate()) for s in self.services]
+        services = self.services if services is None else services
+        pids = [(s, s.terminate()) for s in services]
         deadline = time.monotonic() + STOP_TIMEOUT
         unclean = [s.name for s, p in pids if not s.wait_stopped(p, deadline)]
         if unclean:
@@ -302,19 +304,15 @@ class Deployment(object):
         A stopped or killed one is started again. Returns once the whole
         deployment is ready.
         """
-        stopping = []
+        services = [self.service(name) for name in names]
+        self.stop(services)
         for name in names:
-            service = self.service(name)
-            stopping.append((service, service.terminate()))
             if extra_config:
                 self.extra_config[name] = list(extra_config)
             else:
                 self.extra_config.pop(name, None)
-        deadline = time.monotonic() + STOP_TIMEOUT
-        for service, pids in stopping:
-            service.wait_stopped(pids, deadline)
         self.write_config()
-        for service, _ in stopping:
+        for service in services:
             service.start()
         self.wait_ready()
 
