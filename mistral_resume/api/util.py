@@ -27,7 +27,12 @@ from oslo_log import log as logging
 from oslo_utils import uuidutils
 import pecan
 
+from mistral_resume.core import quoting
+
 LOG = logging.getLogger(__name__)
+
+# The longest error message logged whole (a 409's names every requirement).
+_LOGGED_MESSAGE = 2000
 
 
 def fault(status, message, **extra):
@@ -45,15 +50,18 @@ def json_errors(func):
         try:
             return func(*args, **kwargs)
         except (exc.MistralException, exc.MistralError) as e:
-            LOG.info('Error during API call: %s', e)
+            # Our messages quote what the caller sent; Mistral's may not:
+            # nothing in one may start a log line of its own.
+            LOG.info('Error during API call: %s',
+                     quoting.one_line(str(e), _LOGGED_MESSAGE))
             return fault(getattr(e, 'http_code', 500), str(e))
     return wrapped
 
 
 def check_id(value, what):
     if not uuidutils.is_uuid_like(value):
-        raise exc.InputException('Invalid %s id: %r is not a UUID.'
-                                 % (what, value))
+        raise exc.InputException('Invalid %s id: %s is not a UUID.'
+                                 % (what, quoting.quote(value)))
 
 
 def keep_body_from_pecan(request):
@@ -97,7 +105,8 @@ def paging(query, allowed_keys):
     unknown = sorted(k for k in query if k not in _PAGING)
     if unknown:
         raise exc.InputException('Unknown query parameter(s) %s; use: %s.'
-                                 % (', '.join(unknown), ', '.join(_PAGING)))
+                                 % (quoting.quote_all(unknown),
+                                    ', '.join(_PAGING)))
     marker, limit, sort_keys, sort_dirs = (query.get(k) for k in _PAGING)
     if marker:
         check_id(marker, 'marker')
@@ -113,7 +122,8 @@ def paging(query, allowed_keys):
     bad = [k for k in keys if k not in allowed_keys]
     if bad:
         raise exc.InputException('Unknown sort key(s) %s; use: %s.'
-                                 % (', '.join(bad), ', '.join(allowed_keys)))
+                                 % (quoting.quote_all(bad),
+                                    ', '.join(allowed_keys)))
     if any(d not in ('asc', 'desc') for d in dirs):
         raise exc.InputException('sort_dirs takes asc or desc.')
     if len(dirs) > len(keys):

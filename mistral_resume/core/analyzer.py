@@ -21,6 +21,7 @@ requirement together; it never stops at the first.
 
 from mistral_resume.core import failures as failures_mod
 from mistral_resume.core import graph
+from mistral_resume.core import quoting
 from mistral_resume.core import request as request_mod
 from mistral_resume.core import requirements as req
 from mistral_resume.core import resolve as resolve_mod
@@ -156,7 +157,8 @@ def _check_overlaps(planned):
         if other is not None:
             raise request_mod.InvalidRequest(
                 'Points %s and %s name the same task execution %s.'
-                % (other.point.task, p.point.task, p.run.id)
+                % (quoting.quote(other.point.task),
+                   quoting.quote(p.point.task), p.run.id)
             )
         by_id[p.run.id] = p
     for p in planned:
@@ -166,7 +168,7 @@ def _check_overlaps(planned):
                 raise request_mod.InvalidRequest(
                     'Point %s lies inside sub-workflow task %s, which '
                     'another point already names.'
-                    % (p.point.task, parent.path)
+                    % (quoting.quote(p.point.task), parent.path)
                 )
             parent = parent.execution.parent_run
 

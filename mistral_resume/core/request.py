@@ -20,6 +20,8 @@ naming what is wrong; nothing else in the request is then considered.
 
 import sys
 
+from mistral_resume.core import quoting
+
 RERUN = 'rerun'
 CONTINUE = 'continue'
 MODES = (RERUN, CONTINUE)
@@ -35,6 +37,10 @@ _POINT_FIELDS = ('task', 'mode', 'context', 'context_mode', 'published',
 MAX_TASK_LENGTH = 1024
 MAX_REQUEST_ID_LENGTH = 255
 MAX_REASON_LENGTH = 65535
+# Keys that Mistral keeps in contexts for itself (__execution,
+# __task_execution, __env, the context versions joins merge by): a request
+# may neither set nor overwrite them.
+INTERNAL_PREFIX = '__'
 # How deeply lists and objects may nest in a context, published or env.
 # Deeper values could not cross RPC (oslo.serialization recurses once per
 # level, within Python's recursion limit) nor be stored.
@@ -98,7 +104,8 @@ def _check_unknown(body, allowed, where):
     if unknown:
         raise InvalidRequest(
             'Unknown field(s) %s in %s; allowed: %s.'
-            % (', '.join(unknown), where, ', '.join(allowed))
+            % (quoting.quote_all(unknown), where,
+               ', '.join(allowed))
         )
 
 
@@ -144,6 +151,14 @@ def _depth(value):
 
 def _check_value(value, limit_kb, key, where):
     """A context, published or env that Mistral can carry and store."""
+    internal = sorted(k for k in (value or {})
+                      if str(k).startswith(INTERNAL_PREFIX))
+    if internal:
+        raise InvalidRequest(
+            '"%s" in %s sets %s: keys starting with "%s" are Mistral\'s '
+            'own and cannot be set by a resume.'
+            % (key, where, quoting.quote_all(internal),
+               INTERNAL_PREFIX))
     if _depth(value) > MAX_DEPTH:
         raise InvalidRequest(
             '"%s" in %s nests lists and objects more than %d levels deep.'
@@ -182,8 +197,9 @@ def parse_point(body, index, size_limit_kb=None):
 
     mode = _optional(body, 'mode', (str,), 'a string', where) or RERUN
     if mode not in MODES:
-        raise InvalidRequest('Unknown mode "%s" in %s; use one of: %s.'
-                             % (mode, where, ', '.join(MODES)))
+        raise InvalidRequest('Unknown mode %s in %s; use one of: %s.'
+                             % (quoting.quote(mode), where,
+                                ', '.join(MODES)))
 
     context = _optional(body, 'context', (dict,), 'an object', where)
     context_mode = _optional(body, 'context_mode', (str,), 'a string', where)
@@ -193,8 +209,8 @@ def parse_point(body, index, size_limit_kb=None):
     _check_value(published, size_limit_kb, 'published', where)
 
     if context_mode is not None and context_mode not in CONTEXT_MODES:
-        raise InvalidRequest('Unknown context_mode "%s" in %s; use one of: '
-                             '%s.' % (context_mode, where,
+        raise InvalidRequest('Unknown context_mode %s in %s; use one of: '
+                             '%s.' % (quoting.quote(context_mode), where,
                                       ', '.join(CONTEXT_MODES)))
     if mode == CONTINUE:
         for key, value in (('context', context),
@@ -232,7 +248,7 @@ def parse(body, size_limit_kb=None):
     for point in parsed:
         if point.task in seen:
             raise InvalidRequest('Task %s is named by more than one point.'
-                                 % point.task)
+                                 % quoting.quote(point.task))
         seen.add(point.task)
 
     env = _optional(body, 'env', (dict,), 'an object', where)

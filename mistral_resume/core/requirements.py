@@ -20,6 +20,7 @@ the docs. The codes are the contract's (doc/source/requirements.rst).
 """
 
 from mistral_resume.core import failures as failures_mod
+from mistral_resume.core import quoting
 
 EXECUTION_NOT_RESUMABLE = 'EXECUTION_NOT_RESUMABLE'
 UNRESOLVED_FAILURE = 'UNRESOLVED_FAILURE'
@@ -109,7 +110,8 @@ def resume_point_required(execution, failures):
 
 def unknown_task(name, workflow_name, reason=None):
     message = (
-        'There is no task %s in workflow %s.' % (name, workflow_name)
+        'There is no task %s in workflow %s.'
+        % (quoting.quote(name), workflow_name)
         if reason is None else reason
     )
     return _entry(UNKNOWN_TASK, message, task=name)

@@ -22,10 +22,11 @@ a task execution by its id. Anything else is an unmet requirement.
 import re
 
 from mistral_resume.core import failures as failures_mod
+from mistral_resume.core import quoting
 from mistral_resume.core import requirements as req
 
 _UUID = re.compile(r'^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?'
-                   r'[0-9a-f]{12}$', re.IGNORECASE)
+                   r'[0-9a-f]{12}\Z', re.IGNORECASE)
 
 
 def resolve(root, failures, name):
@@ -36,7 +37,7 @@ def resolve(root, failures, name):
             return None, req.unknown_task(
                 name, root.workflow_name,
                 reason='There is no task execution %s in execution %s or '
-                       'its sub-workflows.' % (name, root.id)
+                       'its sub-workflows.' % (quoting.quote(name), root.id)
             )
         return _judge(failures, run.path, [run])
 
@@ -48,7 +49,7 @@ def resolve(root, failures, name):
             return None, req.unknown_task(
                 name, node.workflow_name,
                 reason='There is no task %s in workflow %s%s.' % (
-                    segment, node.workflow_name,
+                    quoting.quote(segment), node.workflow_name,
                     '' if depth == 0 else
                     ' (reached by %s)' % '.'.join(segments[:depth])
                 )
@@ -62,7 +63,7 @@ def resolve(root, failures, name):
                 name, node.workflow_name,
                 reason='Task %s of workflow %s does not run a '
                        'sub-workflow, so %s names nothing.'
-                       % (path, node.workflow_name, name)
+                       % (path, node.workflow_name, quoting.quote(name))
             )
         runs = node.runs_of(segment)
         if not runs:

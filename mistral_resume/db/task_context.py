@@ -19,6 +19,7 @@ from mistral.lang import parser as spec_parser
 
 from mistral_resume.core import graph
 from mistral_resume.core import references
+from mistral_resume.db import tree
 
 
 def task_context(task_id):
@@ -26,7 +27,6 @@ def task_context(task_id):
     with db_api.transaction(read_only=True):
         task_ex = db_api.get_task_execution(task_id)
         wf_ex = task_ex.workflow_execution
-        top = wf_ex.root_execution or wf_ex
         return {
             'task_execution_id': task_ex.id,
             'name': task_ex.name,
@@ -34,7 +34,8 @@ def task_context(task_id):
             'workflow_execution_id': task_ex.workflow_execution_id,
             'in_context': dict(task_ex.in_context or {}),
             'published': dict(task_ex.published or {}),
-            'env': dict((top.params or {}).get('env') or {}),
+            # Not wf_ex.root_execution: a caller may have set that link.
+            'env': tree.env(wf_ex),
             'workflow_input': dict(wf_ex.input or {}),
             'publish': graph.publish_names(
                 spec_parser.get_task_spec(task_ex.spec)),

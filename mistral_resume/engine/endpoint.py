@@ -16,6 +16,7 @@
 
 from oslo_log import log as logging
 
+from mistral_resume.core import quoting
 from mistral_resume.engine import service
 
 LOG = logging.getLogger(__name__)
@@ -26,10 +27,10 @@ class ResumeEndpoint(object):
 
     def resume_requirements(self, rpc_ctx, execution_id):
         LOG.info("Received RPC request 'resume_requirements' "
-                 "[execution_id=%s]", execution_id)
+                 "[execution_id=%s]", quoting.quote(execution_id))
         return service.resume_requirements(execution_id)
 
     def create_resume(self, rpc_ctx, execution_id, request):
         LOG.info("Received RPC request 'create_resume' [execution_id=%s]",
-                 execution_id)
+                 quoting.quote(execution_id))
         return service.create_resume(execution_id, request)

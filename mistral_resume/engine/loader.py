@@ -14,18 +14,21 @@
 
 """Load an execution tree from Mistral's database into the core's objects.
 
-The cost is linear in the number of task executions: one query for the
-executions of the tree, one for all their task executions (light columns
-only), and the inbound context later only for the runs that need it.
+The tree is the one db/tree.py trusts: sub-workflow executions are found
+from the task executions that started them, level by level, never by the
+``root_execution_id`` a caller may have set. The cost is linear in the
+number of task executions: per level of nesting, one query for the
+executions and one for their task executions (light columns only), and
+the inbound context later only for the runs that need it.
 """
 
 from mistral.db.sqlalchemy import base as db_base
-from mistral.db.v2 import api as db_api
 from mistral.db.v2.sqlalchemy import models
 from mistral.lang import parser as spec_parser
 from mistral.workflow import states
 
 from mistral_resume.core import model
+from mistral_resume.db import tree
 
 _TASK_COLUMNS = (
     models.TaskExecution.id,
@@ -54,20 +57,26 @@ def _triggered_by(runtime_context):
             if isinstance(t, dict) and t.get('task_id')]
 
 
-def _tree_executions(wf_ex):
-    """wf_ex and every execution of its top execution's tree."""
-    if not wf_ex.root_execution_id and not _runs_sub_workflows(wf_ex):
-        return [wf_ex]
-    top_id = wf_ex.root_execution_id or wf_ex.id
-    others = db_api.get_workflow_executions(
-        root_execution_id=top_id, insecure=True
-    )
-    return [wf_ex] + [ex for ex in others if ex.id != wf_ex.id]
+def _tree(wf_ex):
+    """wf_ex and the sub-workflow executions below it, with their runs.
 
-
-def _runs_sub_workflows(wf_ex):
-    spec = spec_parser.get_workflow_spec_by_execution_id(wf_ex.id)
-    return any(t.get_workflow_name() for t in spec.get_tasks())
+    :return: (executions, parents first; runs by execution id)
+    """
+    executions = [wf_ex]
+    runs = _task_runs([wf_ex.id])
+    level = [wf_ex]
+    seen = {wf_ex.id}
+    while level:
+        started_by = [(r.id, r.spec) for ex in level
+                      for r in runs.get(ex.id, ())]
+        level = [ex for ex in tree.sub_executions(wf_ex.project_id,
+                                                  started_by)
+                 if ex.id not in seen]
+        if level:
+            seen.update(ex.id for ex in level)
+            executions.extend(level)
+            runs.update(_task_runs([ex.id for ex in level]))
+    return executions, runs
 
 
 def _task_runs(execution_ids):
@@ -89,20 +98,14 @@ def _task_runs(execution_ids):
     return by_execution
 
 
-def _env(wf_ex):
-    top = wf_ex.root_execution or wf_ex
-    return (top.params or {}).get('env') or {}
-
-
 def load(wf_ex):
     """Build the ExecutionNode tree rooted at a workflow execution.
 
     Runs inside the caller's transaction; ``wf_ex`` was fetched (and, to
     apply, locked) by the caller. Paths are relative to ``wf_ex``.
     """
-    env = _env(wf_ex)
-    executions = _tree_executions(wf_ex)
-    runs = _task_runs([ex.id for ex in executions])
+    env = tree.env(wf_ex)
+    executions, runs = _tree(wf_ex)
 
     nodes = {}
     for ex in executions:

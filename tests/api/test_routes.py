@@ -114,7 +114,7 @@ class TestRoutes(base.ApiTestCase):
         # Pecan does not take the body's keys as arguments either.
         res = self.post_json(url, {'execution_id': str(uuid.uuid4())})
         self.assertEqual(400, res.status_int)
-        self.assertIn('Unknown field(s) execution_id',
+        self.assertIn("Unknown field(s) 'execution_id'",
                       res.json['faultstring'])
         self.assertEqual('ERROR', self.execution(self.wf_id).state)
         self.assertEqual([], self.get(url).json['resumes'])

@@ -66,7 +66,7 @@ class TestParse(testtools.TestCase):
         self._refused({'points': [{'task': ' '}]}, 'needs "task"')
         self._refused({'points': [{'task': 3}]}, '"task"')
         self._refused({'points': [{'task': 't', 'mode': 'skip'}]},
-                      'Unknown mode "skip"')
+                      "Unknown mode 'skip'")
         self._refused({'points': [{'task': 't', 'mode': 'continue',
                                    'context': {}}]}, '"context"', 'rerun')
         self._refused({'points': [{'task': 't', 'mode': 'continue',
@@ -129,9 +129,61 @@ class TestParse(testtools.TestCase):
                           str(e))
 
     def test_unknown_fields(self):
-        self._refused({'point': []}, 'Unknown field(s) point')
+        self._refused({'point': []}, "Unknown field(s) 'point'")
         self._refused({'points': [{'task': 't', 'ctx': {}}]},
-                      'Unknown field(s) ctx', 'points[0]')
+                      "Unknown field(s) 'ctx'", 'points[0]')
+        many = dict(('f%02d' % i, 1) for i in range(25))
+        self._refused(many, "'f00', 'f01'", "'f09' and 15 more")
+
+    def test_mistral_keys_are_refused(self):
+        # Mistral keeps its own state under "__" keys of a context: a
+        # resume may neither set nor overwrite them.
+        for body, where in (
+                ({'points': [{'task': 't', 'context': {
+                    'x': 1, '__execution': {'id': 'other'}}}]},
+                 '"context" in points[0]'),
+                ({'points': [{'task': 't', 'context_mode': 'replace',
+                              'context': {'__task_execution': {}}}]},
+                 '"context" in points[0]'),
+                ({'points': [{'task': 't', 'mode': 'continue',
+                              'published': {'__env': {}}}]},
+                 '"published" in points[0]'),
+                ({'env': {'__x': 1}}, '"env" in the request')):
+            e = self.assertRaises(request.InvalidRequest, request.parse,
+                                  body)
+            self.assertIn(where, str(e))
+            self.assertIn("keys starting with \"__\"", str(e))
+        # Deeper down, and a single underscore, are plain data.
+        request.parse({'env': {'_x': {'__y': 1}}, 'points': [
+            {'task': 't', 'context': {'a': {'__b': 1}}}]})
+
+
+class TestQuoting(testtools.TestCase):
+    """What a caller sends reaches a message quoted, on one line."""
+
+    FORGED = 'x\n2026-01-01 00:00:00 CRITICAL forged line\r\u2028'
+
+    def _message(self, body):
+        return str(self.assertRaises(request.InvalidRequest, request.parse,
+                                     body))
+
+    def test_no_raw_line_break_in_a_message(self):
+        for body in (
+                {'points': [{'task': 't', 'mode': self.FORGED}]},
+                {'points': [{'task': 't', 'context_mode': self.FORGED}]},
+                {self.FORGED: 1},
+                {'points': [{'task': 't', self.FORGED: 1}]},
+                {'points': [{'task': self.FORGED}, {'task': self.FORGED}]},
+                {'env': {'__' + self.FORGED: 1}}):
+            message = self._message(body)
+            self.assertEqual([message], message.splitlines(), body)
+            self.assertIn('forged line', message)
+
+    def test_long_values_are_cut(self):
+        message = self._message({'points': [{'task': 't',
+                                             'mode': 'm' * 5000}]})
+        self.assertLess(len(message), 300)
+        self.assertIn('(5000 characters)', message)
 
     def test_round_trip(self):
         body = {'points': [{'task': 't2', 'context': {'x': 1}}],
