@@ -17,6 +17,11 @@
 Mistral's enforcer only knows Mistral's own rules and answers an unknown
 rule with PolicyNotRegistered (an HTTP 500), so ours are registered on it
 before every check (see ``enforce``).
+
+Every rule is checked against a target describing the execution it is
+about (``execution_target``): without one, Mistral's enforce() fills in
+the caller's own project and user, and an operator's rule such as
+``project_id:%(project_id)s`` would hold for every caller.
 """
 
 from mistral.api import access_control as acl
@@ -67,6 +72,25 @@ rules = [
 def list_rules():
     """Entry point for oslopolicy-sample-generator."""
     return rules
+
+
+def execution_target(wf_ex):
+    """The target of a rule about this workflow execution.
+
+    ``project_id`` is the execution's. Mistral stores no owner user on an
+    execution; ``user_id`` is the user who started it as Mistral recorded
+    it in the execution's context (``openstack``, with authentication on),
+    or None where nothing was recorded.
+    """
+    started_by = ((wf_ex.context or {}).get('openstack') or {}).get('user')
+    return {'project_id': wf_ex.project_id, 'user_id': started_by}
+
+
+def authorizer(action, context):
+    """A check of ``action`` for the execution it is handed."""
+    def authorize(wf_ex):
+        enforce(action, context, execution_target(wf_ex))
+    return authorize
 
 
 def enforce(action, context, target=None):

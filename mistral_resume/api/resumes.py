@@ -26,17 +26,20 @@ from mistral_resume.engine import service
 from mistral_resume import policies
 
 
-def _check_execution(execution_id):
-    """404 for an execution the caller cannot see, before any RPC.
+def _authorize(action, execution_id):
+    """404 for an execution the caller cannot see, then the policy check.
 
-    Mistral's RPC client rebuilds only MistralException subclasses from a
-    remote error, and its not-found error is a MistralError: over the fake
-    transport it would come back as a 500. Reading it here first answers
-    404 as Mistral's own API does, on every transport.
+    Both before any RPC. Mistral's RPC client rebuilds only
+    MistralException subclasses from a remote error, and its not-found
+    error is a MistralError: over the fake transport it would come back as
+    a 500. Reading it here first answers 404 as Mistral's own API does, on
+    every transport; and the rule is checked against the execution's own
+    project and user (policies.execution_target).
     """
     util.check_id(execution_id, 'execution')
     with db_api.transaction(read_only=True):
-        db_api.get_workflow_execution(execution_id)
+        wf_ex = db_api.get_workflow_execution(execution_id)
+        policies.authorizer(action, context.ctx())(wf_ex)
 
 
 # How create_resume's outcomes answer over HTTP.
@@ -53,8 +56,7 @@ class RequirementsController(rest.RestController):
     @pecan.expose('json')
     @util.json_errors
     def get_all(self, execution_id):
-        policies.enforce('resume_requirements:get', context.ctx())
-        _check_execution(execution_id)
+        _authorize('resume_requirements:get', execution_id)
         return rpc_client.get_client().resume_requirements(execution_id)
 
 
@@ -69,13 +71,12 @@ class ExecutionResumesController(rest.RestController):
     @pecan.expose('json')
     @util.json_errors
     def post(self, execution_id):
-        policies.enforce('resumes:create', context.ctx())
         util.check_id(execution_id, 'execution')
         body = util.json_body()
         # Malformed bodies are refused here, before any RPC; the engine
         # checks again, since other clients may call it.
         service.parse_request(body)
-        _check_execution(execution_id)
+        _authorize('resumes:create', execution_id)
 
         outcome = rpc_client.get_client().create_resume(execution_id, body)
         if outcome['status'] == service.UNMET:
@@ -89,10 +90,11 @@ class ExecutionResumesController(rest.RestController):
     def get_all(self, execution_id, **query):
         # Query parameters come as keywords: pecan counts named optional
         # arguments as path segments and would answer 404.
-        policies.enforce('resumes:list', context.ctx())
         util.check_id(execution_id, 'execution')
         paging = util.paging(query, records_api.SORT_KEYS)
-        return {'resumes': service.list_records(execution_id, **paging)}
+        authorize = policies.authorizer('resumes:list', context.ctx())
+        return {'resumes': service.list_records(execution_id, authorize,
+                                                **paging)}
 
 
 class ResumesController(rest.RestController):
@@ -101,6 +103,6 @@ class ResumesController(rest.RestController):
     @pecan.expose('json')
     @util.json_errors
     def get_one(self, resume_id):
-        policies.enforce('resumes:get', context.ctx())
         util.check_id(resume_id, 'resume')
-        return service.get_record(resume_id)
+        return service.get_record(
+            resume_id, policies.authorizer('resumes:get', context.ctx()))

@@ -28,6 +28,6 @@ class TaskContextController(rest.RestController):
     @pecan.expose('json')
     @util.json_errors
     def get_all(self, task_id):
-        policies.enforce('tasks:context', context.ctx())
         util.check_id(task_id, 'task execution')
-        return task_context.task_context(task_id)
+        return task_context.task_context(
+            task_id, policies.authorizer('tasks:context', context.ctx()))

@@ -22,11 +22,17 @@ from mistral_resume.core import references
 from mistral_resume.db import tree
 
 
-def task_context(task_id):
-    """The body of GET /v2/tasks/{id}/context (raises 404 if not visible)."""
+def task_context(task_id, authorize=None):
+    """The body of GET /v2/tasks/{id}/context (raises 404 if not visible).
+
+    :param authorize: called with the task's workflow execution before
+        anything is read from it; raises if the caller may not.
+    """
     with db_api.transaction(read_only=True):
         task_ex = db_api.get_task_execution(task_id)
         wf_ex = task_ex.workflow_execution
+        if authorize is not None:
+            authorize(wf_ex)
         return {
             'task_execution_id': task_ex.id,
             'name': task_ex.name,

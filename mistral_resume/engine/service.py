@@ -174,16 +174,21 @@ def _create_resume(execution_id, body):
         return {'status': CREATED, 'record': stored_record_view(record)}
 
 
-def get_record(record_id):
+def _noop(wf_ex):
+    pass
+
+
+def get_record(record_id, authorize=_noop):
+    """A resume record; ``authorize(wf_ex)`` checks its execution."""
     with db_api.transaction(read_only=True):
         record = records.get_record(record_id)
         # Visible only with its execution (404 as Mistral answers).
-        db_api.get_workflow_execution(record.execution_id)
+        authorize(db_api.get_workflow_execution(record.execution_id))
         return stored_record_view(record)
 
 
-def list_records(execution_id, **paging):
+def list_records(execution_id, authorize=_noop, **paging):
     with db_api.transaction(read_only=True):
-        db_api.get_workflow_execution(execution_id)
+        authorize(db_api.get_workflow_execution(execution_id))
         return [stored_record_view(r)
                 for r in records.list_records(execution_id, **paging)]

@@ -1156,7 +1156,7 @@ class TestNested(AnalysisTestCase):
         self.assertEqual(('UNKNOWN_TASK', 'a.x', None),
                          (entry['code'], entry['task'],
                           entry['task_execution_id']))
-        self.assertSentence(entry['message'], 'task x', 'wf_mid',
+        self.assertSentence(entry['message'], "task 'x'", 'wf_mid',
                             'reached by a')
 
         entry, = self.unmet(self.dry_run(self.wf_id, {'task': 'a.b.c'},
