@@ -62,6 +62,17 @@ resume_opts = [
         help='The folder of example workflows loaded by the embedded server. '
              'By default, the examples shipped with mistral-resume.'
     ),
+    cfg.BoolOpt(
+        'allow_untested_mistral',
+        default=False,
+        help='Start the engine even when the installed Mistral is not a '
+             'version that every runtime patch of mistral-resume was '
+             'verified on (see the architecture documentation). By '
+             'default such an engine refuses to start, naming the patches '
+             'and versions; with this option it logs that as a warning and '
+             'starts, and resumes may then go wrong in ways no test has '
+             'seen.'
+    ),
     cfg.FloatOpt(
         'test_apply_delay',
         default=0.0,

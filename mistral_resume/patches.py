@@ -15,15 +15,28 @@
 """Every runtime patch of Mistral that mistral-resume needs, in one place.
 
 Patches are applied once per process, by the engine server at start-up,
-never on import. Each names the Mistral version it was written against and
-why it cannot be done otherwise; tests/unit/test_patches.py fails if a
-patched function changes shape in a new Mistral.
+never on import. Each is one entry of PATCHES: what it replaces, with
+what, and the Mistral versions it was verified on; its function says why
+it cannot be done otherwise. tests/unit/test_patches.py fails if a
+patched function changes shape in a new Mistral, and doc/source/
+architecture.rst says what breaks if it does.
+
+On a Mistral version a patch was not verified on, the engine refuses to
+start (check_mistral), unless ``[resume] allow_untested_mistral`` says
+otherwise. apply() patches all or nothing.
 """
 
+from importlib import metadata
+import inspect
 import threading
 
 from mistral.db.sqlalchemy import sqlite_lock
 from mistral.engine import tasks
+from oslo_log import log as logging
+
+from mistral_resume import config
+
+LOG = logging.getLogger(__name__)
 
 # Where a rerun point's context change is kept on the task execution, so
 # that it is visible later and survives on whichever engine runs the task.
@@ -99,16 +112,110 @@ def _get_next_indexes(self):
     return [i for i in indexes if i not in done]
 
 
+class Patch(object):
+    """One runtime patch: ``owner.attribute`` becomes ``replacement``.
+
+    The replaced function stays reachable as ``_ORIGINALS[name]``.
+    """
+
+    def __init__(self, name, owner, attribute, replacement, verified_on):
+        self.name = name
+        self.owner = owner
+        self.attribute = attribute
+        self.replacement = replacement
+        self.verified_on = tuple(verified_on)
+
+    @property
+    def target(self):
+        """The dotted name of what is replaced."""
+        if inspect.ismodule(self.owner):
+            return '%s.%s' % (self.owner.__name__, self.attribute)
+        return '%s.%s.%s' % (self.owner.__module__, self.owner.__qualname__,
+                             self.attribute)
+
+    def _patch(self):
+        """Replace; return how to put the original back."""
+        own = self.attribute in vars(self.owner)
+        original = getattr(self.owner, self.attribute)
+        _ORIGINALS[self.name] = original
+        setattr(self.owner, self.attribute, self.replacement)
+
+        def restore():
+            if own:
+                setattr(self.owner, self.attribute, original)
+            else:
+                # It was inherited: inherit it again.
+                delattr(self.owner, self.attribute)
+            _ORIGINALS.pop(self.name, None)
+        return restore
+
+
+PATCHES = (
+    Patch('update_inbound_context', tasks.Task, '_update_inbound_context',
+          _update_inbound_context, verified_on=('23.0.0',)),
+    Patch('acquire_sqlite_lock', sqlite_lock, 'acquire_lock',
+          _acquire_sqlite_lock, verified_on=('23.0.0',)),
+    Patch('get_next_indexes', tasks.WithItemsTask, '_get_next_indexes',
+          _get_next_indexes, verified_on=('23.0.0',)),
+)
+
+_APPLIED = []
+
+
+class UntestedMistral(RuntimeError):
+    """The installed Mistral is not one the patches were verified on."""
+
+
+def mistral_version():
+    return metadata.version('mistral')
+
+
+def check_mistral(version=None, patches=PATCHES):
+    """Refuse a Mistral version some patch was not verified on.
+
+    :raises UntestedMistral: one sentence naming the patches and versions,
+        unless ``[resume] allow_untested_mistral`` is set (then a warning
+        is logged).
+    """
+    version = version or mistral_version()
+    untested = [p for p in patches if version not in p.verified_on]
+    if not untested:
+        return
+    what = 'Mistral %s is installed, but mistral-resume patches %s' % (
+        version, '; '.join('%s (verified on Mistral %s only)'
+                           % (p.target, ', '.join(p.verified_on))
+                           for p in untested))
+    if config.CONF.resume.allow_untested_mistral:
+        LOG.warning('%s: starting anyway, as [resume] allow_untested_mistral '
+                    'is set; resumes may go wrong.', what)
+        return
+    raise UntestedMistral(
+        '%s: refusing to start (set [resume] allow_untested_mistral = true '
+        'to start anyway).' % what)
+
+
 def apply():
-    """Apply all patches (idempotent)."""
+    """Apply every patch, or none (idempotent; a failed apply may retry).
+
+    :raises UntestedMistral: see check_mistral.
+    """
     with _LOCK:
-        if _ORIGINALS:
+        if _APPLIED:
             return
-        _ORIGINALS['update_inbound_context'] = \
-            tasks.Task._update_inbound_context
-        tasks.Task._update_inbound_context = _update_inbound_context
-        _ORIGINALS['acquire_sqlite_lock'] = sqlite_lock.acquire_lock
-        sqlite_lock.acquire_lock = _acquire_sqlite_lock
-        _ORIGINALS['get_next_indexes'] = \
-            tasks.WithItemsTask._get_next_indexes
-        tasks.WithItemsTask._get_next_indexes = _get_next_indexes
+        check_mistral()
+        restores = []
+        try:
+            for patch in PATCHES:
+                restores.append(patch._patch())
+        except BaseException:
+            for restore in reversed(restores):
+                restore()
+            raise
+        _APPLIED.extend(restores)
+
+
+def revert():
+    """Put every original back (tests of apply itself)."""
+    with _LOCK:
+        while _APPLIED:
+            _APPLIED.pop()()

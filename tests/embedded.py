@@ -35,8 +35,8 @@ import tempfile
 import threading
 import time
 
+from oslotest import base as oslo_base
 import requests
-import testtools
 from testtools import content
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -242,7 +242,7 @@ def _tail(path, lines):
         return ''.join(f.readlines()[-lines:])
 
 
-class ServerTestCase(testtools.TestCase):
+class ServerTestCase(oslo_base.BaseTestCase):
     """Tests sharing one embedded server, started once for the class.
 
     ``EXAMPLES`` names the example files to load (fewer start faster: each

@@ -34,6 +34,7 @@ from oslo_config import cfg
 from mistral_resume.api import service as api_service
 from mistral_resume.cmd import embedded
 from mistral_resume.engine import server as engine_server
+from mistral_resume import patches
 
 CONF = cfg.CONF
 
@@ -48,6 +49,10 @@ EMBEDDED_OPT = cfg.BoolOpt(
 
 
 def launch_engine():
+    # Checked here, in the launcher, and not only when the engine starts:
+    # Mistral's launcher prints a RuntimeError as one "ERROR:" line and
+    # exits, where oslo.service would restart a failing engine for ever.
+    patches.check_mistral()
     launch.launch_process(engine_server.get_oslo_service())
 
 

@@ -19,7 +19,7 @@ import os
 import time
 
 import fixtures
-import testtools
+from oslotest import base as oslo_base
 from testtools import content
 import yaml
 
@@ -49,7 +49,7 @@ def _example_workflows():
     return names
 
 
-class EmbeddedServerTest(testtools.TestCase):
+class EmbeddedServerTest(oslo_base.BaseTestCase):
 
     def setUp(self):
         super().setUp()

@@ -36,8 +36,8 @@ import time
 import unittest
 import uuid
 
+from oslotest import base as oslo_base
 import requests
-import testtools
 from testtools import content
 
 from tests.integration import deployment
@@ -220,7 +220,7 @@ CONCURRENT_REFUSALS = {'EXECUTION_NOT_RESUMABLE', 'EXECUTION_CHANGED',
                        'ALREADY_SUCCEEDED', 'RESUME_POINT_REQUIRED'}
 
 
-class MultiProcessDeploymentTest(testtools.TestCase):
+class MultiProcessDeploymentTest(oslo_base.BaseTestCase):
 
     shared = None
     tenant = None

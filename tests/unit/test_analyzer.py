@@ -15,7 +15,7 @@
 """The core on hand-built execution states: no database, no engine."""
 
 from mistral.lang import parser as spec_parser
-import testtools
+from oslotest import base as oslo_base
 
 from mistral_resume.core import analyzer
 from mistral_resume.core import model
@@ -101,7 +101,7 @@ def codes(analysis):
     return [(r['code'], r['task']) for r in analysis.requirements]
 
 
-class TestParallelBranches(testtools.TestCase):
+class TestParallelBranches(oslo_base.BaseTestCase):
 
     def setUp(self):
         super().setUp()
@@ -169,7 +169,7 @@ class TestParallelBranches(testtools.TestCase):
                           {'task': 'b2', 'reset': False})
 
 
-class TestHandledFailures(testtools.TestCase):
+class TestHandledFailures(oslo_base.BaseTestCase):
 
     def test_resume_point_required(self):
         runs = [run('1', 't1', 'SUCCESS', 'main'),
@@ -199,7 +199,7 @@ class TestHandledFailures(testtools.TestCase):
                           ('NOT_FAILED', 't1')], codes(analysis))
 
 
-class TestCycles(testtools.TestCase):
+class TestCycles(oslo_base.BaseTestCase):
 
     def test_a_later_run_through_the_failure_supersedes_it(self):
         first, handler, last = ('00000000-0000-0000-0000-00000000000%d' % i
@@ -230,7 +230,7 @@ class TestCycles(testtools.TestCase):
                                       for c in ambiguous['candidates']])
 
 
-class TestSubWorkflows(testtools.TestCase):
+class TestSubWorkflows(oslo_base.BaseTestCase):
 
     def setUp(self):
         super().setUp()
@@ -266,7 +266,7 @@ class TestSubWorkflows(testtools.TestCase):
                          [r['code'] for r in analysis.requirements])
 
 
-class TestReverse(testtools.TestCase):
+class TestReverse(oslo_base.BaseTestCase):
 
     def test_continue_starts_dependents(self):
         runs = [run('1', 'r1', 'SUCCESS', 'reverse'),

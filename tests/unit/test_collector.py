@@ -15,12 +15,12 @@
 import gc
 import threading
 
-import testtools
+from oslotest import base as oslo_base
 
 from mistral_resume.engine import collector
 
 
-class TestPaused(testtools.TestCase):
+class TestPaused(oslo_base.BaseTestCase):
 
     def setUp(self):
         super().setUp()

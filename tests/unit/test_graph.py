@@ -15,7 +15,7 @@
 """What a task's publish clause declares, read from Mistral's own specs."""
 
 from mistral.lang import parser as spec_parser
-import testtools
+from oslotest import base as oslo_base
 
 from mistral_resume.core import graph
 
@@ -55,7 +55,7 @@ wf:
 """
 
 
-class TestPublishNames(testtools.TestCase):
+class TestPublishNames(oslo_base.BaseTestCase):
 
     def setUp(self):
         super().setUp()

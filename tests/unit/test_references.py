@@ -12,12 +12,12 @@
 #    See the License for the specific language governing permissions and
 #    limitations under the License.
 
-import testtools
+from oslotest import base as oslo_base
 
 from mistral_resume.core import references
 
 
-class TestExpressionReferences(testtools.TestCase):
+class TestExpressionReferences(oslo_base.BaseTestCase):
 
     def _check(self, table):
         for text, expected in table:
@@ -194,7 +194,7 @@ class TestExpressionReferences(testtools.TestCase):
         ])
 
 
-class TestCollectReferences(testtools.TestCase):
+class TestCollectReferences(oslo_base.BaseTestCase):
 
     def test_scalars(self):
         self.assertEqual(set(), references.collect_references(None))
@@ -220,7 +220,7 @@ class TestCollectReferences(testtools.TestCase):
             self.assertEqual(set(), references.collect_references(value))
 
 
-class TestTaskReferences(testtools.TestCase):
+class TestTaskReferences(oslo_base.BaseTestCase):
 
     def test_empty_task(self):
         self.assertEqual([], references.task_references({}))

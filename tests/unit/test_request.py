@@ -12,12 +12,13 @@
 #    See the License for the specific language governing permissions and
 #    limitations under the License.
 
-import testtools
+
+from oslotest import base as oslo_base
 
 from mistral_resume.core import request
 
 
-class TestParse(testtools.TestCase):
+class TestParse(oslo_base.BaseTestCase):
 
     def test_plain_resume(self):
         parsed = request.parse({})
@@ -158,7 +159,7 @@ class TestParse(testtools.TestCase):
             {'task': 't', 'context': {'a': {'__b': 1}}}]})
 
 
-class TestQuoting(testtools.TestCase):
+class TestQuoting(oslo_base.BaseTestCase):
     """What a caller sends reaches a message quoted, on one line."""
 
     FORGED = 'x\n2026-01-01 00:00:00 CRITICAL forged line\r\u2028'
