@@ -19,11 +19,12 @@ the engine did afterwards: final states, what tasks published and the
 inbound context the next tasks saw.
 """
 
-import time
 from unittest import mock
 
 from mistral.db.v2 import api as db_api
+from mistral.engine import workflow_handler
 from mistral.services import workflows as wf_service
+from mistral.workflow import states
 
 from mistral_resume.db import api as records_api
 from mistral_resume import patches
@@ -337,10 +338,32 @@ class ApplyTestCase(base.EngineTestCase):
         with db_api.transaction():
             return records_api.count_records(wf_id)
 
-    def stays(self, wf_id, state, seconds=0.5):
-        """The execution is in a state and still is a little later."""
-        self.assertEqual(state, self.execution(wf_id).state)
-        time.sleep(seconds)
+    def engine_idle(self):
+        """Whether the engine has no work left that could change anything.
+
+        Mistral records the work it decides on in the transaction that
+        decides it: a task or action it starts is RUNNING, a delayed step
+        is a scheduled job. With none of them left (integrity checks aside:
+        they change nothing in an execution that is not RUNNING), nothing
+        more happens without a new request.
+        """
+        with db_api.transaction():
+            running = (
+                db_api.get_task_executions(state=states.RUNNING) +
+                db_api.get_task_executions(state=states.WAITING) +
+                db_api.get_action_executions(state=states.RUNNING))
+            jobs = [j for j in db_api.get_scheduled_jobs()
+                    if j.func_name !=
+                    workflow_handler._CHECK_AND_FIX_INTEGRITY_PATH]
+            return not running and not jobs
+
+    def settled(self, wf_id, state):
+        """The execution is in a state, and stays in it: the engine is idle.
+
+        A real signal rather than a while of waiting: once the engine has
+        nothing left to do, the state is final until the next request.
+        """
+        self._await(self.engine_idle)
         self.assertEqual(state, self.execution(wf_id).state)
 
 
@@ -454,7 +477,7 @@ class TestRerun(ApplyTestCase):
         self.assertEqual(['ALREADY_SUCCEEDED', 'UNKNOWN_TASK'],
                          self.codes(out))
 
-        self.stays(self.wf_id, 'ERROR')
+        self.settled(self.wf_id, 'ERROR')
         self.assertEqual(before, self.tasks(self.wf_id))
         self.assertEqual(0, self.count_records())
 
@@ -476,7 +499,7 @@ class TestRerun(ApplyTestCase):
         self.assertEqual('existing', again['status'], again)
         self.assertEqual(record, again['record'])
         # Nothing more happened: no second rerun, no second record.
-        self.stays(self.wf_id, 'ERROR')
+        self.settled(self.wf_id, 'ERROR')
         self.assertEqual(2, self.task(self.wf_id, 't2')['actions'])
         self.assertEqual(1, self.count_records(self.wf_id))
 
@@ -527,7 +550,7 @@ class TestRerun(ApplyTestCase):
                          self.codes(out))
         # Upstream's engine would set the workflow RUNNING and leave it
         # stuck there; the refusal changes nothing.
-        self.stays(self.wf_id, 'SUCCESS')
+        self.settled(self.wf_id, 'SUCCESS')
         self.assertEqual(t2, self.task(self.wf_id, 't2'))
         self.assertEqual(1, self.count_records(self.wf_id))
 
@@ -637,7 +660,7 @@ class TestParallelBranches(ApplyTestCase):
 
         # The rerun of b1, applied before b2 failed, was rolled back too:
         # no state change, no action started, no record.
-        self.stays(wf_id, 'ERROR')
+        self.settled(wf_id, 'ERROR')
         self.assertEqual(before, self.tasks(wf_id))
         self.assertEqual(0, self.count_records())
 
@@ -716,7 +739,7 @@ class TestPaused(ApplyTestCase):
         # As upstream Mistral: the failed task stays in ERROR and its
         # on-success task never runs, yet the workflow succeeds.
         self.assertEqual('ERROR', self.task(wf_id, 't1')['state'])
-        self.stays(wf_id, 'SUCCESS')
+        self.settled(wf_id, 'SUCCESS')
         self.assertEqual([], self.tasks(wf_id, 't2'))
 
     def _paused_one_branch(self):
@@ -748,7 +771,7 @@ class TestPaused(ApplyTestCase):
         f2 = self.task(wf_id, 'f2')
         self.assertEqual({'f2out': 'given'}, f2['published'])
         # Started once, not again as an IDLE task of the paused workflow.
-        self.stays(wf_id, 'SUCCESS')
+        self.settled(wf_id, 'SUCCESS')
         self.assertEqual(1, self.task(wf_id, 'f2')['actions'])
         self.assertEqual(1, self.task(wf_id, 's2')['actions'])
 
@@ -779,7 +802,7 @@ class TestPaused(ApplyTestCase):
         self.await_workflow_paused(wf_id)
         # The action finishes while the workflow is paused; nothing goes on.
         self.await_task_done(wf_id, 's')
-        self.stays(wf_id, 'PAUSED', seconds=0.3)
+        self.settled(wf_id, 'PAUSED')
         self.assertEqual([], self.tasks(wf_id, 't2'))
 
         out = self.resume(wf_id)
