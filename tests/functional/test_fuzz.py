@@ -200,6 +200,32 @@ ENDPOINTS = (
 )
 
 
+# What a refused request must leave as it was: every stored column of these
+# tables (in_context, published, params, state_info, ...), but updated_at.
+# Mistral stamps that in whole seconds: a change within the second of the
+# last one would not show in it, and the columns themselves are compared.
+SNAPSHOT_TABLES = ('workflow_executions_v2', 'task_executions_v2',
+                   'action_executions_v2', 'mistral_resume_records')
+NOT_COMPARED = ('updated_at',)
+
+
+def _columns(db, table):
+    return [row[1] for row in db.execute('PRAGMA table_info(%s)' % table)
+            if row[1] not in NOT_COMPARED]
+
+
+def snapshot(db_file):
+    """Every execution, task, action and resume record, as stored."""
+    uri = 'file:%s?mode=ro' % urlparse.quote(db_file)
+    with contextlib.closing(sqlite3.connect(uri, uri=True,
+                                            timeout=30)) as db:
+        return {
+            table: db.execute('SELECT %s FROM %s ORDER BY id' % (
+                ', '.join(_columns(db, table)), table)).fetchall()
+            for table in SNAPSHOT_TABLES
+        }
+
+
 class FuzzTest(embedded.ExampleServerTestCase):
     """Zero 5xx, and nothing changed by any refused request."""
 
@@ -233,22 +259,43 @@ class FuzzTest(embedded.ExampleServerTestCase):
 
     # The state every refused request must leave as it was.
 
-    def snapshot(self):
-        """Every execution, task, action and resume record, as stored."""
-        uri = 'file:%s?mode=ro' % urlparse.quote(self.db_file)
-        with contextlib.closing(sqlite3.connect(uri, uri=True,
-                                                timeout=30)) as db:
-            rows = db.execute(
-                "SELECT 'workflow', id, state, updated_at, context "
-                "FROM workflow_executions_v2 "
-                "UNION ALL SELECT 'task', id, state, updated_at, "
-                "runtime_context FROM task_executions_v2 "
-                "UNION ALL SELECT 'action', id, state, updated_at, NULL "
-                "FROM action_executions_v2 "
-                "UNION ALL SELECT 'resume', id, execution_id, created_at, "
-                "request_id FROM mistral_resume_records "
-                "ORDER BY 1, 2").fetchall()
-        return rows
+    def snapshot(self, db_file=None):
+        return snapshot(db_file or self.db_file)
+
+    def test_snapshot_sees_every_stored_change(self):
+        # On a copy of the server's database: a change to any compared
+        # column of any table is a different snapshot.
+        copy = os.path.join(self.server.tmp_dir, 'snapshot-check.sqlite')
+        self.addCleanup(os.remove, copy)
+        with contextlib.closing(sqlite3.connect(self.db_file)) as source, \
+                contextlib.closing(sqlite3.connect(copy)) as target:
+            source.backup(target)
+        before = self.snapshot(copy)
+        with contextlib.closing(sqlite3.connect(copy)) as db:
+            columns = {t: _columns(db, t) for t in SNAPSHOT_TABLES}
+        for table, names in columns.items():
+            self.assertTrue(before[table], table)
+            for name in names:
+                with contextlib.closing(sqlite3.connect(copy)) as db:
+                    rowid, value = db.execute(
+                        'SELECT rowid, %s FROM %s LIMIT 1'
+                        % (name, table)).fetchone()
+                    changed = ('x' if value is None else
+                               value + 1 if isinstance(value, int) else
+                               value + ' ' if isinstance(value, str) else
+                               value + b' ')
+                    db.execute('UPDATE %s SET %s = ? WHERE rowid = ?'
+                               % (table, name), (changed, rowid))
+                    db.commit()
+                    self.assertNotEqual(before, self.snapshot(copy),
+                                        '%s.%s' % (table, name))
+                    db.execute('UPDATE %s SET %s = ? WHERE rowid = ?'
+                               % (table, name), (value, rowid))
+                    db.commit()
+        self.assertEqual(before, self.snapshot(copy))
+        for column in ('in_context', 'published', 'state_info'):
+            self.assertIn(column, columns['task_executions_v2'])
+        self.assertIn('params', columns['workflow_executions_v2'])
 
     def _path_id(self, value):
         known = {'{execution}': self.target, '{finished}': self.finished,
