@@ -69,7 +69,8 @@ class Analysis(object):
 
     @property
     def resumable(self):
-        return self.root.state in RESUMABLE_STATES
+        return (self.root.state in RESUMABLE_STATES and
+                not self.root.untrusted_parent)
 
     @property
     def ok(self):
@@ -93,6 +94,8 @@ def analyze(root, request, evaluate):
 
     if root.state not in RESUMABLE_STATES:
         requirements.append(req.execution_not_resumable(root))
+    elif root.untrusted_parent:
+        requirements.append(req.untrusted_parent(root))
 
     planned = []
     for point in request.points:

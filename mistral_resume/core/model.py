@@ -101,6 +101,11 @@ class ExecutionNode(object):
         self.env = env or {}
         self._parent_run = None
         self._context_loader = context_loader
+        # The task execution this execution (or one above it) names as the
+        # one that started it, where that link is not trusted (a link its
+        # creator set, into another project): Mistral's rerun would follow
+        # it up into that other execution.
+        self.untrusted_parent = None
         self.runs = sorted(runs, key=_creation_order)
         self._by_name = {}
         for run in self.runs:

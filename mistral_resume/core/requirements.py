@@ -78,6 +78,18 @@ def execution_not_resumable(execution):
     )
 
 
+def untrusted_parent(execution):
+    return _entry(
+        EXECUTION_NOT_RESUMABLE,
+        'Execution %s (or one above it) names as the task that started it '
+        'a task execution that is no workflow task of its project: a link '
+        'its creator set, not one Mistral made. Resuming it would resume '
+        'that other execution too, so it cannot be resumed.'
+        % execution.id,
+        state=execution.state
+    )
+
+
 def unresolved_failure(run):
     return _entry(
         UNRESOLVED_FAILURE,

@@ -108,9 +108,10 @@ def top(wf_ex):
     return current
 
 
-def env(wf_ex):
+def env(wf_ex, top_ex=None):
     """The env wf_ex runs with, read from its trusted top execution."""
-    return dict((top(wf_ex).params or {}).get('env') or {})
+    top_ex = top_ex or top(wf_ex)
+    return dict((top_ex.params or {}).get('env') or {})
 
 
 def sub_executions(project_id, runs):

@@ -104,7 +104,8 @@ def load(wf_ex):
     Runs inside the caller's transaction; ``wf_ex`` was fetched (and, to
     apply, locked) by the caller. Paths are relative to ``wf_ex``.
     """
-    env = tree.env(wf_ex)
+    top = tree.top(wf_ex)
+    env = tree.env(wf_ex, top)
     executions, runs = _tree(wf_ex)
 
     nodes = {}
@@ -124,6 +125,8 @@ def load(wf_ex):
         parent = run_index.get(ex.task_execution_id)
         if parent is not None and not _replaced(ex):
             parent[0].attach_child(parent[1], nodes[ex.id])
+    # Where the chain up stopped at a link that is not trusted.
+    nodes[wf_ex.id].untrusted_parent = top.task_execution_id
     return nodes[wf_ex.id]
 
 

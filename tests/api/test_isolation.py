@@ -175,17 +175,50 @@ class TestForgedLinks(base.ApiTestCase):
         res = self.by_other('GET', '/v2/tasks/%s/context' % b1['id'])
         self.assertEqual(200, res.status_int, res.body)
         self.assertEqual({}, res.json['env'])
-        # Resuming its own execution touches nothing of A's.
-        res = self.by_other('POST', '/v2/executions/%s/resumes' % other_id,
-                            {'points': [{'task': 'b1'}], 'dry_run': True})
+
+    def assert_own_resume_works(self, other_id):
+        """B resumes its own execution: A's is not touched."""
+        b1 = self.task(other_id, 'b1')
+        url = '/v2/executions/%s/resumes' % other_id
+        res = self.by_other('POST', url, {'points': [{'task': 'b1'}],
+                                          'dry_run': True})
         self.assertEqual(200, res.status_int, res.body)
         self.assertEqual([b1['id']], [p['task_execution_id']
                                       for p in res.json['points']])
+        res = self.by_other('POST', url, {'points': [{'task': 'b1'}]})
+        self.assertEqual(201, res.status_int, res.body)
+        self.await_workflow_error(other_id)
+        self.assertEqual(2, self.task(other_id, 'b1')['actions'])
+
+    def assert_own_resume_refused(self, other_id):
+        """An execution grafted under A's task cannot be resumed.
+
+        Mistral's rerun sets every parent execution RUNNING, following the
+        parent link B set: into A's execution. Refused for anyone, an
+        admin too, and nothing of A's changes.
+        """
+        url = '/v2/executions/%s/resumes' % other_id
+        for roles in ('member', 'admin'):
+            for dry_run in (True, False):
+                self.tried += roles == 'member'
+                res = self.call('POST', url, OTHER, {
+                    'points': [{'task': 'b1'}], 'dry_run': dry_run},
+                    **{'X-Roles': roles})
+                self.assertEqual(409, res.status_int, res.body)
+                entry, = res.json['requirements']
+                self.assertEqual('EXECUTION_NOT_RESUMABLE', entry['code'])
+                self.assertIn('no workflow task of its project',
+                              entry['message'])
+        res = self.by_other('GET', '/v2/executions/%s/resume_requirements'
+                            % other_id)
+        self.assertFalse(res.json['resumable'])
+        self.assertEqual(1, self.task(other_id, 'b1')['actions'])
 
     def test_forged_root_reads_no_env(self):
         # (1) B's execution claims A's execution as its root.
         other_id = self.other_execution(root_execution_id=self.wf_id)
         self.assert_owners_endpoints_hidden(other_id)
+        self.assert_own_resume_works(other_id)
         self.assertEqual([], self.leaks)
         self.assert_owner_unaffected()
 
@@ -195,6 +228,7 @@ class TestForgedLinks(base.ApiTestCase):
         other_id = self.other_execution(root_execution_id=self.wf_id,
                                         task_execution_id=self.t2['id'])
         self.assert_owners_endpoints_hidden(other_id)
+        self.assert_own_resume_refused(other_id)
         self.assertEqual([], self.leaks)
         self.assert_owner_unaffected()
 
@@ -204,6 +238,7 @@ class TestForgedLinks(base.ApiTestCase):
         other_id = self.other_execution(root_execution_id=self.wf_id,
                                         task_execution_id=self.sub['id'])
         self.assert_owners_endpoints_hidden(other_id)
+        self.assert_own_resume_refused(other_id)
         self.assertEqual([], self.leaks)
         self.assert_owner_unaffected()
         # Ignored, and said so once however often the tree is read.

@@ -265,6 +265,16 @@ class TestSubWorkflows(oslo_base.BaseTestCase):
         self.assertEqual(['RESUME_POINT_REQUIRED'],
                          [r['code'] for r in analysis.requirements])
 
+    def test_untrusted_parent_link_is_not_resumable(self):
+        # The loader found a parent link the engine did not make: Mistral's
+        # rerun would follow it into another project's execution.
+        self.root.untrusted_parent = 'forged-task-id'
+        analysis = analyze(self.root, {'task': 'sub.c'})
+        entry, = analysis.requirements
+        self.assertEqual('EXECUTION_NOT_RESUMABLE', entry['code'])
+        self.assertNotIn('forged-task-id', entry['message'])
+        self.assertFalse(analysis.resumable)
+
 
 class TestReverse(oslo_base.BaseTestCase):
 
