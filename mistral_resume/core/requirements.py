@@ -133,7 +133,7 @@ def not_started(name, path, workflow_name):
     return _entry(
         NOT_STARTED,
         'Task %s of workflow %s never ran in this execution, so there is '
-        'nothing to resume from it.' % (path, workflow_name),
+        'nothing to resume from it.' % (quoting.quote(path), workflow_name),
         task=name, path=path
     )
 
