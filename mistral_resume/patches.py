@@ -181,10 +181,13 @@ def check_mistral(version=None, patches=PATCHES):
     untested = [p for p in patches if version not in p.verified_on]
     if not untested:
         return
+    by_versions = {}
+    for patch in untested:
+        by_versions.setdefault(patch.verified_on, []).append(patch.target)
     what = 'Mistral %s is installed, but mistral-resume patches %s' % (
-        version, '; '.join('%s (verified on Mistral %s only)'
-                           % (p.target, ', '.join(p.verified_on))
-                           for p in untested))
+        version, '; '.join('%s, verified on Mistral %s only'
+                           % (', '.join(targets), ', '.join(versions))
+                           for versions, targets in by_versions.items()))
     if config.CONF.resume.allow_untested_mistral:
         LOG.warning('%s: starting anyway, as [resume] allow_untested_mistral '
                     'is set; resumes may go wrong.', what)
