@@ -24,18 +24,40 @@ subclassed, never changed, so their routes answer exactly as before.
 # in Mistral 23.0.0); Mistral's own app does that before loading its root.
 from mistral.db.v2 import api as _db_api  # noqa: F401  # isort:skip
 
+import inspect
+
 from mistral.api.controllers import root as mistral_root
 from mistral.api.controllers.v2 import execution
+from mistral.api.controllers.v2 import resources
 from mistral.api.controllers.v2 import root as mistral_v2
 from mistral.api.controllers.v2 import task
+from mistral.utils import rest_utils
+from wsmeext import pecan as wsme_pecan
 
+from mistral_resume.api import links
 from mistral_resume.api import resumes
 from mistral_resume.api import task_context
+
+
+# Mistral's own handler of POST /v2/executions, below its decorators (which
+# ours repeat): it reads nothing from the request but its argument.
+_create_execution = inspect.unwrap(execution.ExecutionsController.post)
 
 
 class ExecutionsController(execution.ExecutionsController):
     resume_requirements = resumes.RequirementsController()
     resumes = resumes.ExecutionResumesController()
+
+    @rest_utils.wrap_wsme_controller_exception
+    @wsme_pecan.wsexpose(
+        resources.Execution,
+        body=resources.Execution,
+        status_code=201
+    )
+    def post(self, wf_ex):
+        """Mistral's create, refusing links the caller cannot see."""
+        links.check_params(wf_ex.to_dict().get('params'))
+        return _create_execution(self, wf_ex)
 
 
 class TasksController(task.TasksController):

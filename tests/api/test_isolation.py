@@ -18,9 +18,13 @@ Mistral 23 stores the ``root_execution_id`` and ``task_execution_id`` a
 caller passes in an execution's ``params`` unchecked. Project B uses them
 to claim a place in project A's tree: to read A's env through B's own task
 (the task context endpoint), or to graft B's failing execution under A's
-task so that A's analysis lists B's task and A's resume fails. Everything
-goes over HTTP, as each project's caller would send it (authentication on,
-see tests/api/test_authorization.py for how callers are made).
+task so that A's analysis lists B's task and A's resume fails. Our
+``POST /v2/executions`` refuses such links (TestLinksRefused); executions
+that carry them anyway (started through the engine's RPC, or before
+mistral-resume was installed) are made here through the engine, in B's
+name. Every request about them goes over HTTP, as each project's caller
+would send it (authentication on, see tests/api/test_authorization.py for
+how callers are made).
 """
 
 import json
@@ -29,6 +33,7 @@ import logging
 import fixtures
 from mistral.api import access_control as acl
 from mistral import context as auth_context
+from mistral.tests.unit.engine import base as engine_base
 from testtools import content
 
 from tests.api import test_authorization as auth
@@ -73,7 +78,8 @@ graft:
 """
 
 
-class TestForgedLinks(base.ApiTestCase):
+class _TwoProjects(base.ApiTestCase):
+    """A's failed execution, B's workflow, and the requests between them."""
 
     def setUp(self):
         super().setUp()
@@ -117,18 +123,27 @@ class TestForgedLinks(base.ApiTestCase):
         self.assertEqual(200, res.status_int, res.body)
         return res.json
 
-    def other_execution(self, **params):
-        """Project B's own execution, with the params B chose."""
+    def other_workflow(self):
         res = self.app.request(
             '/v2/workflows', method='POST', body=OTHER_WORKFLOW.encode(),
             headers=dict(auth.caller(OTHER), **{
                 'Content-Type': 'text/plain'}), expect_errors=True)
         self._restore_context()
         self.assertIn(res.status_int, (201, 409), res.body)
-        res = self.call('POST', '/v2/executions', OTHER, {
-            'workflow_name': 'graft', 'params': params})
-        self.assertEqual(201, res.status_int, res.body)
-        ex_id = res.json['id']
+
+    def other_execution(self, **params):
+        """Project B's own execution, with the params B chose.
+
+        Started through the engine in B's name: the API refuses the
+        links (see TestLinksRefused).
+        """
+        self.other_workflow()
+        auth_context.set_ctx(engine_base.base.get_context(default=False))
+        try:
+            ex_id = self.engine.start_workflow('graft', wf_input={},
+                                               **params).id
+        finally:
+            self._restore_context()
         self.await_workflow_error(ex_id)
         return ex_id
 
@@ -214,6 +229,9 @@ class TestForgedLinks(base.ApiTestCase):
         self.assertFalse(res.json['resumable'])
         self.assertEqual(1, self.task(other_id, 'b1')['actions'])
 
+
+class TestForgedLinks(_TwoProjects):
+
     def test_forged_root_reads_no_env(self):
         # (1) B's execution claims A's execution as its root.
         other_id = self.other_execution(root_execution_id=self.wf_id)
@@ -255,3 +273,46 @@ class TestForgedLinks(base.ApiTestCase):
         res = self.by_other('GET', '/v2/tasks/%s/context' % b1['id'])
         self.assertEqual({'mine': 1}, res.json['env'])
         self.assertEqual([], self.leaks)
+
+
+class TestLinksRefused(_TwoProjects):
+    """POST /v2/executions refuses links to what the caller cannot see."""
+
+    def other_executions(self):
+        return sorted(e['id'] for e in self.call(
+            'GET', '/v2/executions', OTHER).json['executions'])
+
+    def create(self, params, project=OTHER):
+        self.tried += project == OTHER
+        return self.call('POST', '/v2/executions', project, {
+            'workflow_name': 'graft', 'params': params})
+
+    def test_links_across_projects_are_refused(self):
+        self.other_workflow()
+        before = self.other_executions()
+        for params in ({'root_execution_id': self.wf_id},
+                       {'task_execution_id': self.t2['id']},
+                       {'root_execution_id': self.wf_id,
+                        'task_execution_id': self.sub['id']}):
+            res = self.create(params)
+            self.assertEqual(404, res.status_int, res.body)
+        for params in ({'root_execution_id': 7},
+                       {'task_execution_id': ''}):
+            res = self.create(params)
+            self.assertEqual(400, res.status_int, res.body)
+        self.assertEqual(before, self.other_executions())
+        self.assert_owner_unaffected()
+
+    def test_links_within_a_project_are_mistrals(self):
+        self.other_workflow()
+        first = self.create({})
+        self.assertEqual(201, first.status_int, first.body)
+        res = self.create({'root_execution_id': first.json['id']})
+        self.assertEqual(201, res.status_int, res.body)
+        self.await_workflow_error(res.json['id'])
+        # An admin may link across projects, as Mistral lets it see all.
+        res = self.call('POST', '/v2/executions', OTHER, {
+            'workflow_name': 'graft',
+            'params': {'root_execution_id': self.wf_id}},
+            **{'X-Roles': 'admin'})
+        self.assertEqual(201, res.status_int, res.body)
