@@ -318,6 +318,12 @@ wf:
         out: <% task().result %>
 """
 
+CYCLE_RESTARTED = End(S, {'init': 1, 'step': 7, 'done': 1},
+                      'SUCCESS, but the re-run starts from the loop\'s '
+                      'entry context: iterations 1 and 2 run again.',
+                      iterations={'step': 6},
+                      published={'done': {'out': [0, 1, 2, 3]}})
+
 row('cycle_rerun_at_later_iteration', 'cycle; fails at its 3rd iteration',
     'rerun with context', CYCLE,
     body(rerun('step', context={'fail_at': -1})),
@@ -327,7 +333,8 @@ row('cycle_rerun_at_later_iteration', 'cycle; fails at its 3rd iteration',
         iterations={'step': 4},
         published={'done': {'out': [0, 1, 2, 3]}}),
     env={'fail_at': 2},
-    stock=Stock('step', {'fail_at': -1}))
+    stock=Stock('step', {'fail_at': -1}, CYCLE_RESTARTED),
+    pending='case 2', current=CYCLE_RESTARTED)
 
 row('cycle_continue_at_later_iteration', 'cycle; fails at its 3rd '
     'iteration', 'continue', CYCLE,
@@ -377,7 +384,11 @@ row('with_items_reset', 'with-items', 'rerun with context, reset true',
 row('with_items_no_reset', 'with-items', 'rerun with context, reset false',
     ITEMS, body(rerun('t', context={'bad': []}, reset=False)),
     FAILED_ITEMS_AGAIN, env=ITEMS_ENV,
-    stock=Stock('t', {'bad': []}, reset=False))
+    stock=Stock('t', {'bad': []}, reset=False, end=End(
+        'RUNNING', {'t': 8}, 'Stuck RUNNING: an item that had succeeded '
+        'runs again and the task never completes (until Mistral\'s '
+        'integrity check, [engine] execution_integrity_check_delay).',
+        unfinished=['t is RUNNING'])))
 
 ITEMS_MIXED = Differs('SUCCESS with wrong results: some item runs twice, '
                       'another never (which ones varies).')

@@ -228,6 +228,12 @@ class MatrixRunner(object):
                     [(p, t.id, t.state, len(t.executions))
                      for p, t in self._tree(wf_id)])
 
+    def _target(self, wf_id, path):
+        """State and runs of the task a stock rerun names (all tasks for
+        a plain resume)."""
+        return [entry for entry in self.snapshot(wf_id)[1]
+                if path is None or entry[0] == path]
+
     def run_resume(self, row):
         """Resume as the row says; return what the test compares."""
         wf_id = self.drive(row)
@@ -247,6 +253,7 @@ class MatrixRunner(object):
         wf_id = self.drive(row)
         before = self.snapshot(wf_id)
         task_id = stock.task and self.task_ex_id(wf_id, stock.task)
+        target = self._target(wf_id, stock.task)
         body = {'state': 'RUNNING', 'reset': stock.reset}
         if stock.env:
             body['env'] = json.dumps(stock.env)
@@ -259,9 +266,11 @@ class MatrixRunner(object):
         if answer.status_int != 200:
             self.assertEqual(before, self.snapshot(wf_id))
             return answer.status_int, answer.json['faultstring']
-        if self.snapshot(wf_id) == before:
-            # Accepted, yet nothing changed (Mistral's rerun returns early
-            # on a PAUSED execution): nothing will.
+        if self.snapshot(wf_id)[0] == before[0] and self._target(
+                wf_id, stock.task) == target:
+            # Accepted, yet the execution and the task stay as they were
+            # (Mistral's rerun returns early on a PAUSED execution, its
+            # resume on an ERROR one): nothing will happen.
             return 'unchanged'
         return self.ended(stock.after or row.after, wf_id, STOCK,
                           _template(stock.end, row.end))
@@ -269,7 +278,10 @@ class MatrixRunner(object):
     def ended(self, after, wf_id, mode, expected):
         self.steps(after, wf_id, mode)
         if expected.state == states.RUNNING:
-            self._await(lambda: self.stuck(wf_id, expected))
+            self._await(lambda: self.stuck(wf_id, expected),
+                        fail_message='not stuck as expected: %r',
+                        fail_message_formatter=lambda m: m % (
+                            self.observe(wf_id, expected),))
         else:
             self._await(lambda: self.settled(wf_id))
         return self.observe(wf_id, expected)
