@@ -791,15 +791,15 @@ PUBLISH_ON_ERROR = policy('publish-on-error:\n  err: failed')
 row('publish_on_error_rerun', 'publish-on-error', 'rerun with context',
     PUBLISH_ON_ERROR, body(rerun('t', context=OK)),
     End(S, {'t': 2, 'after': 1}, 'SUCCESS; the task publishes its publish '
-        'clause only.', published={'t': {'r': 'ok'}, 'after':
-                                    {'out': 'ok'}}),
+        'clause only.',
+        published={'t': {'r': 'ok'}, 'after': {'out': 'ok'}}),
     env=BAD, stock=Stock('t', OK))
 
 row('publish_on_error_continue', 'publish-on-error', 'continue',
     PUBLISH_ON_ERROR, body(cont('t', r='given')),
     End(S, {'t': 1, 'after': 1}, 'SUCCESS; the task publishes the '
-        'supplied values only.', published={'t': {'r': 'given'}, 'after':
-                                             {'out': 'given'}}),
+        'supplied values only.',
+        published={'t': {'r': 'given'}, 'after': {'out': 'given'}}),
     env=BAD, stock=NO_CONTINUE)
 
 row('output_on_error', 'output-on-error', 'rerun with context', """

@@ -93,9 +93,11 @@ class MatrixRunner(object):
                 t.state in moving for _, t in self._tree(wf_id))
 
     def stuck(self, wf_id, expected):
-        """The execution is in the expected RUNNING end state, with nothing
-        left that would move it: no action running and nothing scheduled
-        but Mistral's periodic integrity check."""
+        """The execution is stuck in the expected RUNNING end state.
+
+        Nothing is left that would move it: no action runs and nothing is
+        scheduled but Mistral's periodic integrity check.
+        """
         if self.observe(wf_id, expected) != expected.as_dict():
             return False
         with db_api.transaction():
@@ -181,8 +183,10 @@ class MatrixRunner(object):
         self._step_done(wf_id, mode, path)
 
     def _step_release_stale(self, wf_id, mode, path):
-        """Complete the oldest held action (a superseded run's), once a
-        newer one is held too."""
+        """Complete the oldest held action (a superseded run's).
+
+        Once a newer one is held too.
+        """
         self._await(lambda: len(self._held(wf_id, path)) >= 2)
         self.engine.on_action_complete(self._held(wf_id, path)[0],
                                        ml_actions.Result(data='stale'))
@@ -229,8 +233,10 @@ class MatrixRunner(object):
                      for p, t in self._tree(wf_id)])
 
     def _target(self, wf_id, path):
-        """State and runs of the task a stock rerun names (all tasks for
-        a plain resume)."""
+        """State and runs of the task a stock rerun names.
+
+        Every task's, for a plain resume.
+        """
         return [entry for entry in self.snapshot(wf_id)[1]
                 if path is None or entry[0] == path]
 
