@@ -696,6 +696,9 @@ row('on_error_succeed', 'on-error: [log, succeed]', 'rerun with context',
         403, 'Refused (403): the env of a SUCCESS execution cannot change.',
         'Updating env to workflow execution is only permitted')))
 
+# The handler runs while the execution pauses; the row starts from its end.
+LOGGED = [('done', 'log')]
+
 LEFT_BEHIND = End(S, {'t': 1, 'log': 1}, 'SUCCESS with the failed task '
                   'left in ERROR; its on-success task never runs.',
                   errors=['t'])
@@ -704,13 +707,13 @@ row('on_error_pause_plain', 'on-error: [log, pause]', 'plain resume',
     ON_ERROR_PAUSE, body(),
     Refused(['RESUME_POINT_REQUIRED'], 'Refused: the failed task must be '
             'named (Mistral\'s own resume would leave it behind).'),
-    fails=P, env=BAD, stock=Stock(None, None, LEFT_BEHIND),
+    fails=P, env=BAD, before=LOGGED, stock=Stock(None, None, LEFT_BEHIND),
     pending='case 6', current=LEFT_BEHIND)
 
 row('on_error_pause_rerun', 'on-error: [log, pause]', 'rerun with context',
     ON_ERROR_PAUSE, body(rerun('t', context=OK)),
     End(S, {'t': 2, 'log': 1, 'after': 1}, 'SUCCESS.', published=RAN_OK),
-    fails=P, env=BAD, stock=Stock('t', OK, Refused(
+    fails=P, env=BAD, before=LOGGED, stock=Stock('t', OK, Refused(
         'unchanged', 'Accepted, nothing happens: Mistral\'s rerun returns '
         'early on a PAUSED execution.')))
 
@@ -718,7 +721,7 @@ row('on_error_pause_continue', 'on-error: [log, pause]', 'continue',
     ON_ERROR_PAUSE, body(cont('t', r='given')),
     End(S, {'t': 1, 'log': 1, 'after': 1}, 'SUCCESS; the next task gets '
         'the supplied value.', published={'after': {'out': 'given'}}),
-    fails=P, env=BAD, stock=NO_CONTINUE)
+    fails=P, env=BAD, before=LOGGED, stock=NO_CONTINUE)
 
 CONDITIONAL = """
 version: '2.0'

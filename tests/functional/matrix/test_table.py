@@ -39,7 +39,8 @@ class TestTable(testtools.TestCase):
             if row.pending:
                 self.assertRegex(row.pending, r'^case \d+$')
             if isinstance(row.stock, model.Stock) and isinstance(
-                    row.stock.end, model.End):
+                    row.stock.end, model.End) and isinstance(
+                    row.end, model.End):
                 # Recorded only where stock differs from the right end.
                 self.assertNotEqual(row.end.as_dict(),
                                     row.stock.end.as_dict(), row.name)
