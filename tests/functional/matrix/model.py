@@ -158,12 +158,14 @@ class Row(object):
         then what it reaches today, and the row asserts exactly that, so it
         fails (and the mark must go) once the fix is merged.
     :param current: the end reached today by a pending row.
+    :param warnings: the warnings the resume record carries, as the names
+        of the tasks they are about (none for a correct request).
     """
 
     def __init__(self, name, construct, mode, definition, resume, end,
                  fails='ERROR', env=None, wf_input=None, start=None,
                  before=(), after=(), stock=None, pending=None,
-                 current=None):
+                 current=None, warnings=()):
         if (pending is None) != (current is None):
             raise ValueError('%s: pending and current go together' % name)
         self.name = name
@@ -181,6 +183,7 @@ class Row(object):
         self.stock = stock
         self.pending = pending
         self.current = current
+        self.warnings = list(warnings)
 
     @property
     def expected(self):

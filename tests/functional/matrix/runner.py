@@ -250,6 +250,10 @@ class MatrixRunner(object):
             self.assertEqual(before, self.snapshot(wf_id))
             return self.codes(out)
         self.assertEqual('created', out['status'], out)
+        self.assertEqual(len(row.warnings), len(out['record']['warnings']),
+                         out['record']['warnings'])
+        for name, warning in zip(row.warnings, out['record']['warnings']):
+            self.assertIn('task %s' % name, warning.lower())
         return self.ended(row.after, wf_id, RESUME,
                           _template(row.expected, row.end))
 
