@@ -291,6 +291,38 @@ row('sibling_late_rerun', 'parallel sibling (no join) finishes after the '
     stock=Stock('c', {'n': 2}, SIBLING_LOST), pending='case 1',
     current=SIBLING_LOST)
 
+SIBLING_EARLY = """
+version: '2.0'
+wf:
+  tasks:
+    start:
+      action: std.noop
+      on-success: [a, g]
+    a:
+      action: std.noop
+      publish:
+        av: 1
+      on-success: [a2]
+    a2:
+      action: std.echo output=<% $.av %>
+      publish:
+        out: <% task().result %>
+    g:
+      action: std.async_noop
+      on-success: [c]
+    c:
+      action: std.echo
+      input:
+        output: <% 10 / FIX(n) %>
+"""
+
+row('sibling_early_rerun', 'parallel sibling (no join) finishes before '
+    'the failure', 'rerun', SIBLING_EARLY, body(rerun('c'), env={'n': 2}),
+    End(S, {'start': 1, 'a': 1, 'a2': 1, 'g': 1, 'c': 1},
+        SIBLING_END.says, published={'a2': {'out': 1}}),
+    env={'n': 0}, before=[('done', 'a2'), ('release', 'g')],
+    stock=Stock('c', {'n': 2}))
+
 # -- Cycles ------------------------------------------------------------
 
 # Iterations 0..3, publishing i and what it has seen; fails at fail_at.

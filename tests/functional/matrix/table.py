@@ -35,10 +35,14 @@ def _stock(row):
     if not isinstance(stock, model.Stock):
         return stock
     if stock.end is None:
-        return 'Correct: the same end state.'
-    if isinstance(stock.end, model.Refused):
-        return stock.end.says
-    return 'Wrong: ' + stock.end.says
+        text = 'Correct: the same end state.'
+    elif isinstance(stock.end, model.Refused):
+        text = stock.end.says
+    else:
+        text = 'Wrong: ' + stock.end.says
+    if stock.task is None:
+        text = 'Plain resume (``PUT /v2/executions/{id}``): ' + text
+    return text
 
 
 def _resume(row):
