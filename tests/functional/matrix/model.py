@@ -43,8 +43,9 @@ class End(object):
         was really done. A task missing here must never have run.
     :param iterations: task executions per task, where not 1 (cycles,
         handlers that ran at every completion).
-    :param errors: tasks whose latest task execution is in ERROR; every
-        other task's latest execution is SUCCESS.
+    :param errors: tasks with a task execution in ERROR (a re-run reuses
+        the failed execution, so a fixed failure leaves none; a replaced
+        sub-workflow keeps its own).
     :param published: what the latest task execution of a task published,
         for the tasks named.
     :param output: the top execution's output, when given.

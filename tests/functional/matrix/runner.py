@@ -39,8 +39,10 @@ from tests.functional.matrix import model
 
 _DONE = (states.SUCCESS, states.ERROR, states.SKIPPED, states.CANCELLED)
 _SETTLED = (states.SUCCESS, states.ERROR, states.CANCELLED, states.PAUSED)
-# Tasks that go on by themselves; a WAITING join or an IDLE task in a
-# stopped execution does not (the end state reports it as unfinished).
+# Tasks that go on by themselves. A WAITING join left in a stopped
+# execution does not (the end state reports it as unfinished); an IDLE task
+# does unless the execution is PAUSED (its start is on its way: an on-error
+# handler next to "fail").
 _MOVING = (states.RUNNING, states.RUNNING_DELAYED)
 
 RESUME = 'resume'
