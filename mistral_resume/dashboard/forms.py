@@ -117,6 +117,11 @@ class ResumeForm(forms.SelfHandlingForm):
         self.plan = None
         self.general_requirements = []
         names = [f.get('path') or f.get('task') for f in failures]
+        keys = [presenting.failure_key(f) for f in failures]
+        if not selected or selected[0] not in keys:
+            # A task that is no failure of its own (a sub-workflow's task,
+            # whose failures are inside): every block as by default.
+            selected = None
         for index, failure in enumerate(failures):
             block = FailureBlock(self, index, failure,
                                  inbound.get(presenting.failure_key(failure)))
@@ -130,9 +135,10 @@ class ResumeForm(forms.SelfHandlingForm):
 
     @staticmethod
     def _initial_mode(failure, selected):
-        if selected and selected[0]:
+        if selected:
             if selected[0] == presenting.failure_key(failure):
-                return selected[1] or RERUN
+                return selected[1] if selected[1] in (RERUN, CONTINUE) \
+                    else RERUN
             return LEAVE
         # Unhandled failures must be named; handled ones may be.
         return LEAVE if failure.get('error_handled') else RERUN

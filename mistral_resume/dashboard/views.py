@@ -249,5 +249,10 @@ class ResumeView(forms.ModalFormView):
             custom_breadcrumb=_breadcrumb(self.execution_id))
         return context
 
+    def form_invalid(self, form):
+        # Horizon's form_invalid builds the context with a new form and
+        # swaps this one in afterwards: ours must see the refusal or plan.
+        return self.render_to_response(self.get_context_data(form=form))
+
     def get_success_url(self):
         return reverse(tables.HISTORY_URL, args=[self.execution_id])

@@ -47,9 +47,14 @@ def setup_django():
 def load_tests(loader, standard_tests, pattern):
     if not django_selected():
         return standard_tests
-    setup_django()
     this_dir = os.path.dirname(__file__)
     standard_tests.addTests(loader.discover(
         start_dir=this_dir, pattern=pattern or 'test*.py',
         top_level_dir=os.path.dirname(os.path.dirname(this_dir))))
     return standard_tests
+
+
+# Also when a module is run by name (python -m testtools.run ...), which
+# imports the package without calling load_tests.
+if django_selected():
+    setup_django()
