@@ -36,13 +36,14 @@ def requirements(request, execution_id):
 
 
 def resume(request, execution_id, points, env=None, reason=None,
-           dry_run=False):
+           request_id=None, dry_run=False):
     """The resume record (or the plan of a dry run), as a dict.
 
     :raises RequirementsUnmet: 409, nothing was changed.
     """
     return _manager(request).create(execution_id, points=points, env=env,
-                                    reason=reason, dry_run=dry_run).to_dict()
+                                    reason=reason, request_id=request_id,
+                                    dry_run=dry_run).to_dict()
 
 
 def history(request, execution_id):

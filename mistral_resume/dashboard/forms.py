@@ -22,6 +22,7 @@ API's own sentences.
 """
 
 import json
+import uuid
 
 from django.contrib import messages
 from django import forms as django_forms
@@ -106,6 +107,11 @@ class ResumeForm(forms.SelfHandlingForm):
     reason = forms.CharField(
         label=_('Reason'), required=False, max_length=1024,
         help_text=_('Kept in the resume\'s audit record.'))
+    # The contract's idempotency key, one per form shown: a second submit
+    # of the same form (a double click, a reload) gets the first record
+    # back and resumes nothing more. Horizon's own guard (disabling the
+    # submit buttons) is off on this form, or "Dry run" would not be sent.
+    request_id = forms.CharField(widget=forms.HiddenInput(), required=False)
 
     def __init__(self, request, *args, **kwargs):
         self.execution_id = kwargs.pop('execution_id')
@@ -113,6 +119,7 @@ class ResumeForm(forms.SelfHandlingForm):
         inbound = kwargs.pop('inbound')
         selected = kwargs.pop('selected', None)
         super(ResumeForm, self).__init__(request, *args, **kwargs)
+        self.fields['request_id'].initial = 'horizon-%s' % uuid.uuid4()
         self.blocks = []
         self.plan = None
         self.general_requirements = []
@@ -233,6 +240,8 @@ class ResumeForm(forms.SelfHandlingForm):
             record = api.resume(request, self.execution_id, data['points'],
                                 env=data.get('env_object'),
                                 reason=data.get('reason') or None,
+                                request_id=None if dry_run
+                                else data.get('request_id') or None,
                                 dry_run=dry_run)
         except api.RequirementsUnmet as e:
             self.show_requirements(e.requirements)

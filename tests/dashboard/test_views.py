@@ -236,6 +236,7 @@ class ResumeFormTest(test.TestCase):
                          json.loads(form['failure0_published'].initial))
         self.assertEqual('continue', form['failure0_mode'].initial)
         self.assertNotContains(res, '__versions')
+        self.assertTrue(form['request_id'].initial.startswith('horizon-'))
 
     def test_rerun_sends_only_the_changed_keys(self):
         self._set_up()
@@ -243,7 +244,8 @@ class ResumeFormTest(test.TestCase):
         res = self._post({
             'failure0_mode': 'rerun', 'failure0_context_mode': 'merge',
             'failure0_context': '{"state": "ready", "item_count": 3}',
-            'failure0_published': '{}', 'reason': 'input fixed'})
+            'failure0_published': '{}', 'reason': 'input fixed',
+            'request_id': 'horizon-1'})
         self.assertNoFormErrors(res)
         self.assertRedirectsNoFollow(res, reverse(
             'horizon:mistral:resumes:history', args=[EXECUTION]))
@@ -251,7 +253,8 @@ class ResumeFormTest(test.TestCase):
             helpers.IsHttpRequest(), EXECUTION,
             [{'task': 'build', 'mode': 'rerun',
               'context': {'item_count': 3}}],
-            env=None, reason='input fixed', dry_run=False)
+            env=None, reason='input fixed', request_id='horizon-1',
+            dry_run=False)
 
     def test_two_branches_in_one_request(self):
         self._set_up(PARALLEL)
@@ -271,7 +274,7 @@ class ResumeFormTest(test.TestCase):
               'published': {'c_hosts': {}}},
              {'task': 'branch_b', 'mode': 'rerun',
               'context': {'region_b_hosts': 1}, 'context_mode': 'replace'}],
-            env={'region': 'b'}, reason=None, dry_run=False)
+            env={'region': 'b'}, reason=None, request_id=None, dry_run=False)
 
     def test_malformed_json_is_a_form_error_before_any_request(self):
         self._set_up()
@@ -322,11 +325,13 @@ class ResumeFormTest(test.TestCase):
         res = self._post({
             'failure0_mode': 'continue', 'failure0_context_mode': 'merge',
             'failure0_context': '{}', 'failure0_published': '{"items": {}}',
-            'dry_run': '1'})
+            'request_id': 'horizon-2', 'dry_run': '1'})
         self.assertEqual(200, res.status_code)
         self.assertContains(res, 'Dry run: nothing was changed')
         self.assertContains(res, 'continue build; published: items')
         self.assertEqual(True, self.mock_resume.call_args[1]['dry_run'])
+        # A dry run does not spend the form's idempotency key.
+        self.assertIsNone(self.mock_resume.call_args[1]['request_id'])
 
     def test_a_sub_workflow_execution_goes_to_its_top_execution(self):
         self.mock_root_execution_id.return_value = EXECUTION
