@@ -241,11 +241,18 @@ class BrowserTestCase(helpers.SeleniumAdminTestCase):
         if not link.is_displayed():
             row = self.selenium.find_element(By.ID, '%s__row__%s'
                                              % (table, row_id))
-            row.find_element(By.CSS_SELECTOR, '.dropdown-toggle').click()
+            self.click(row.find_element(By.CSS_SELECTOR, '.dropdown-toggle'))
             ui.WebDriverWait(self.selenium, WAIT).until(
                 expected_conditions.visibility_of(link))
-        link.click()
+        self.click(link)
         self.wait_for(By.ID, 'content_body')
+
+    def click(self, element):
+        # Horizon's navigation bar is fixed at the top of the window: an
+        # element scrolled just under it would not get the click.
+        self.selenium.execute_script(
+            'arguments[0].scrollIntoView({block: "center"});', element)
+        element.click()
 
     def set_text(self, element_id, text):
         element = self.selenium.find_element(By.ID, element_id)
@@ -254,5 +261,5 @@ class BrowserTestCase(helpers.SeleniumAdminTestCase):
 
     def choose(self, element_id):
         # Horizon's themable radios hide the input behind its label.
-        self.selenium.find_element(
-            By.CSS_SELECTOR, 'label[for="%s"]' % element_id).click()
+        self.click(self.selenium.find_element(
+            By.CSS_SELECTOR, 'label[for="%s"]' % element_id))

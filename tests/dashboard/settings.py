@@ -22,6 +22,7 @@ import tempfile
 
 from mistraldashboard.test.settings import *  # noqa: F401,F403
 from openstack_dashboard import enabled
+from openstack_dashboard import theme_settings
 from openstack_dashboard.utils import settings as settings_utils
 
 import mistral_resume.dashboard.enabled
@@ -46,3 +47,19 @@ COMPRESS_ROOT = os.path.join(tempfile.gettempdir(),
                              'mistral-resume-horizon-compress')
 # The browser tests' endpoint: plain HTTP on loopback.
 OPENSTACK_ENDPOINT_TYPE = 'publicURL'
+# Horizon's SCSS compiled as a deployment does (openstack_dashboard's
+# settings; the test settings leave it out, their pages are not looked at).
+STATICFILES_DIRS = theme_settings.get_theme_static_dirs(
+    AVAILABLE_THEMES, THEME_COLLECTION_DIR,  # noqa: F405
+    ROOT_PATH) + list(STATICFILES_DIRS)  # noqa: F405
+COMPRESS_PRECOMPILERS = (
+    ('text/scss', 'horizon.utils.scss_filter.ScssFilter'),
+)
+COMPRESS_FILTERS = {
+    'css': ('compressor.filters.css_default.CssAbsoluteFilter',),
+    'js': ('compressor.filters.jsmin.rJSMinFilter',),
+}
+
+# The URLs of a deployment (the test URLs lack the extensible header's,
+# which every page asks for).
+ROOT_URLCONF = 'openstack_dashboard.urls'

@@ -58,7 +58,7 @@ class TestResumeFromHorizon(browser.BrowserTestCase):
         self.choose('%s_mode_%d' % (prefix, index))
 
     def _submit(self, button='resume-submit'):
-        self.selenium.find_element(By.ID, button).click()
+        self.click(self.selenium.find_element(By.ID, button))
         self.wait_for(By.ID, 'content_body')
 
     def _assert_success(self, execution_id):
@@ -88,7 +88,7 @@ class TestResumeFromHorizon(browser.BrowserTestCase):
             self.snapshot('dashboard-requirements')
 
         with self.step('open the form'):
-            self.selenium.find_element(By.ID, 'resume-link').click()
+            self.click(self.selenium.find_element(By.ID, 'resume-link'))
             self.wait_for(By.ID, 'resume-form')
             context_id = self._field_id('build', 'context')
             prefilled = json.loads(self.selenium.find_element(
