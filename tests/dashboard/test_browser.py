@@ -250,3 +250,118 @@ class TestResumeFromHorizon(browser.BrowserTestCase):
             self.assertIn('item_count, state', self.selenium.find_element(
                 By.CSS_SELECTOR, '.mr-references').text)
             self.snapshot('dashboard-context')
+
+
+PAUSE = 'resume_on_error_pause'
+WITH_ITEMS = 'resume_with_items'
+SUB_WORKFLOW = 'resume_sub_workflow'
+
+
+class TestOtherExamplesFromHorizon(browser.BrowserTestCase):
+    """The README's other examples, each resumed from Horizon."""
+
+    EXAMPLES = [PAUSE + '.yaml', WITH_ITEMS + '.yaml',
+                SUB_WORKFLOW + '.yaml']
+
+    _failed = TestResumeFromHorizon._failed
+    _block = TestResumeFromHorizon._block
+    _field_id = TestResumeFromHorizon._field_id
+    _mode = TestResumeFromHorizon._mode
+    _submit = TestResumeFromHorizon._submit
+    _assert_success = TestResumeFromHorizon._assert_success
+
+    def test_rerun_after_an_on_error_pause(self):
+        execution_id = self.server.start_execution(PAUSE)
+        self.assertEqual('PAUSED',
+                         self.server.await_settled(execution_id)['state'])
+
+        with self.step('requirements of the paused execution'):
+            self.open('/mistral/executions/')
+            self.row_action('executions', execution_id,
+                            'resume_requirements')
+            self.wait_for(By.ID, 'resume-requirements')
+            # A plain resume would leave configure behind: the API's
+            # warning, as a Horizon warning.
+            warning = self.wait_for_text(By.CSS_SELECTOR, '.alert-warning',
+                                         'A plain resume leaves')
+            self.assertIn('configure', warning.text)
+            self.assertIn('configure', self.selenium.find_element(
+                By.ID, 'failures').text)
+
+        with self.step('re-run configure'):
+            self.click(self.selenium.find_element(By.ID, 'resume-link'))
+            self.wait_for(By.ID, 'resume-form')
+            self._mode('configure', 'rerun')
+            self.set_text(self._field_id('configure', 'context'),
+                          '{"retries": 3}')
+            self._submit()
+            self.wait_for(By.ID, 'resume-history')
+
+        with self.step('check through the API'):
+            execution = self._assert_success(execution_id)
+            self.assertEqual(3, len(json.loads(execution['output'])
+                                    ['settings']))
+            self.assertEqual('SUCCESS',
+                             self.server.tasks(execution_id)['finish']
+                             ['state'])
+
+    def test_rerun_only_the_failed_iterations(self):
+        execution_id = self._failed(WITH_ITEMS)
+
+        with self.step('open the form'):
+            self.open('/mistral/resumes/%s/resume/' % execution_id)
+            self.wait_for(By.ID, 'resume-form')
+
+        with self.step('re-run the failed iterations, no reset'):
+            self._mode('build_batches', 'rerun')
+            self.set_text(self._field_id('build_batches', 'context'),
+                          '{"batches": [2, 3, 3, 1, 4]}')
+            reset = self._field_id('build_batches', 'reset')
+            self.assertTrue(self.selenium.find_element(
+                By.ID, reset).is_selected())
+            self.choose(reset)
+            self.assertFalse(self.selenium.find_element(
+                By.ID, reset).is_selected())
+            self._submit()
+            self.wait_for(By.ID, 'resume-history')
+
+        with self.step('check through the API'):
+            execution = self._assert_success(execution_id)
+            self.assertEqual(13, json.loads(execution['output'])['total'])
+            [record] = self.server.get('/executions/%s/resumes'
+                                       % execution_id)['resumes']
+            self.assertEqual([False],
+                             [p['reset'] for p in record['points']])
+
+    def test_rerun_inside_a_sub_workflow_from_its_tasks_page(self):
+        execution_id = self._failed(SUB_WORKFLOW)
+        deploy = self.server.tasks(execution_id)['deploy']['id']
+        [sub] = self.server.get('/executions',
+                                task_execution_id=deploy)['executions']
+        create = self.server.tasks(sub['id'])['create_replicas']['id']
+
+        with self.step('Re-run... on the sub-workflow\'s failed task'):
+            self.open('/mistral/tasks/%s/execution' % sub['id'])
+            self.row_action('tasks', create, 'rerun')
+            self.wait_for(By.ID, 'resume-form')
+            # The form resumes the top execution, the task by its path.
+            self.assertIn('/mistral/resumes/%s/resume/' % execution_id,
+                          self.selenium.current_url)
+            checked = self._block('deploy.create_replicas').find_element(
+                By.CSS_SELECTOR, 'input[type=radio]:checked')
+            self.assertEqual('rerun', checked.get_attribute('value'))
+
+        with self.step('re-run with 2 replicas'):
+            self.set_text(self._field_id('deploy.create_replicas',
+                                         'context'), '{"replicas": 2}')
+            self._submit()
+            self.wait_for(By.ID, 'resume-history')
+
+        with self.step('check through the API'):
+            execution = self._assert_success(execution_id)
+            self.assertIn('runs 2 replicas',
+                          json.loads(execution['output'])['announced'])
+            [record] = self.server.get('/executions/%s/resumes'
+                                       % execution_id)['resumes']
+            self.assertEqual([create], [p['task_execution_id']
+                                        for p in record['points']])
