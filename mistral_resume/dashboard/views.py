@@ -154,6 +154,7 @@ class ContextView(generic.TemplateView):
                              for k, v in internal]})
         execution_id = data.get('workflow_execution_id')
         context.update(
+            page_title=self.page_title,
             task=data, sections=sections, raw=presenting.pretty(data),
             rerun_url=tables.resume_form_url(execution_id, task_id,
                                              resume_forms.RERUN),

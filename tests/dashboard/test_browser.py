@@ -230,6 +230,15 @@ class TestResumeFromHorizon(browser.BrowserTestCase):
         execution_id = self._failed(PLAIN)
         build = self.server.tasks(execution_id)['build']['id']
 
+        with self.step('the Resumable Executions panel lists it'):
+            self.open('/mistral/resumes/')
+            row = self.wait_for(By.ID, 'executions__row__%s' % execution_id)
+            self.assertIn(PLAIN, row.text)
+            for other in self.server.get('/executions')['executions']:
+                if other['state'] not in ('ERROR', 'PAUSED'):
+                    self.assertEqual([], self.selenium.find_elements(
+                        By.ID, 'executions__row__%s' % other['id']))
+
         with self.step('Inbound context on the failed task'):
             self.open('/mistral/tasks/%s/execution' % execution_id)
             self.row_action('tasks', build, 'inbound_context')
