@@ -67,7 +67,9 @@ class Resume(_ForResumable):
     url = RESUME_URL
 
 
-class ResumeHistory(_ForResumable):
+class ResumeHistory(tables.LinkAction):
+    # On every row: once resumed, an execution is RUNNING or SUCCESS, and
+    # its history is where the operator looks for what was done.
     name = 'resume_history'
     verbose_name = _('Resume history')
     url = HISTORY_URL

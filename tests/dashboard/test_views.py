@@ -23,8 +23,10 @@ from mistralclient.api.v2 import tasks
 from mistraldashboard import api as mistral_api
 from mistraldashboard.test import helpers as test
 from openstack_dashboard.test import helpers
+import testtools
 
 from mistral_resume.dashboard import api
+from mistral_resume.dashboard import presenting
 
 EXECUTION = 'e-1'
 BUILD = 't-build'
@@ -115,6 +117,8 @@ class TablesTest(test.TestCase):
                     'horizon:mistral:resumes:' + name, args=[id]))
         self.assertNotContains(res, '/running-1/resume/')
         self.assertNotContains(res, '/running-1/requirements/')
+        self.assertContains(res, reverse('horizon:mistral:resumes:history',
+                                         args=['running-1']))
         # mistral-dashboard's own actions are still there.
         self.assertContains(res, reverse(
             'horizon:mistral:executions:update_description',
@@ -143,6 +147,39 @@ class TablesTest(test.TestCase):
             res,
             _resume_url('?task_execution_id=%s&amp;mode=continue' % BUILD))
         self.assertNotContains(res, 'task_execution_id=t-prepare')
+
+
+class PresentingTest(testtools.TestCase):
+
+    def test_requirements_go_to_the_failure_they_name(self):
+        failures = PARALLEL['failures'] + [
+            _failure('create_replicas', 't-sub', [], [],
+                     path='deploy.create_replicas')]
+        by_id = dict(_unresolved(failures[0]))
+        by_path = {'code': 'MISSING_PUBLISHED', 'task': 'create_replicas',
+                   'path': 'deploy.create_replicas',
+                   'task_execution_id': None, 'message': 'm'}
+        general = {'code': 'EXECUTION_NOT_RESUMABLE', 'task': None,
+                   'task_execution_id': None, 'message': 'm'}
+        by_key, others = presenting.requirements_by_failure(
+            failures, [by_id, by_path, general])
+        self.assertEqual({BRANCH_C: [by_id], BRANCH_B: [],
+                          't-sub': [by_path]}, by_key)
+        self.assertEqual([general], others)
+
+    def test_internal_keys_and_points(self):
+        self.assertEqual(
+            ([('a', 1)], [('__env', {})]),
+            presenting.split_internal({'__env': {}, 'a': 1}))
+        self.assertEqual(
+            'continue b3; published: x, y',
+            presenting.point_summary({'task': 'b3', 'mode': 'continue',
+                                      'published': {'y': 1, 'x': 2}}))
+        self.assertEqual(
+            'rerun t; failed iterations only',
+            presenting.point_summary({'task': 't', 'reset': False}))
+        self.assertEqual('first line \u2026',
+                         presenting.shorten('first line\nsecond'))
 
 
 class RequirementsViewTest(test.TestCase):
