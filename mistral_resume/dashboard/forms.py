@@ -85,9 +85,6 @@ class FailureBlock(object):
     def field(self, name):
         return self.form[self.prefix + name]
 
-    def value(self, name):
-        return self.form.cleaned_data.get(self.prefix + name)
-
     @property
     def fields(self):
         names = ['mode', 'context', 'context_mode', 'published']
@@ -245,10 +242,10 @@ class ResumeForm(forms.SelfHandlingForm):
                                 dry_run=dry_run)
         except api.RequirementsUnmet as e:
             self.show_requirements(e.requirements)
-            self.api_error(_('Nothing was changed: %s') % e.error_message)
+            self._refused(e.error_message)
             return False
         except mistral_base.APIException as e:
-            self.api_error(_('Nothing was changed: %s') % e.error_message)
+            self._refused(e.error_message)
             return False
         if dry_run:
             self.plan = record
@@ -257,6 +254,12 @@ class ResumeForm(forms.SelfHandlingForm):
         messages.success(request, _('Execution %s resumed.')
                          % self.execution_id)
         return record
+
+    def _refused(self, message):
+        self.api_error(_('Nothing was changed: %s') % message)
+        # The corrected form is another request: a fresh idempotency key.
+        self.data = self.data.copy()
+        self.data['request_id'] = 'horizon-%s' % uuid.uuid4()
 
     def show_requirements(self, requirements):
         by_key, others = presenting.requirements_by_failure(

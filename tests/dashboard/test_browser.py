@@ -226,6 +226,15 @@ class TestResumeFromHorizon(browser.BrowserTestCase):
                 '/executions/%s' % execution_id)['state'])
             self.assertEqual([], self._records(execution_id))
 
+        with self.step('corrected on the same form'):
+            self._mode('branch_c', 'continue')
+            self.set_text(self._field_id('branch_c', 'published'),
+                          '{"c_hosts": {}}')
+            self._submit()
+            self.wait_for(By.ID, 'resume-history')
+            self._assert_success(execution_id)
+            self.assertEqual(1, len(self._records(execution_id)))
+
     def test_inbound_context_view(self):
         execution_id = self._failed(PLAIN)
         build = self.server.tasks(execution_id)['build']['id']

@@ -346,12 +346,16 @@ class ResumeFormTest(test.TestCase):
             'failure0_context': '{"region_c_hosts": 1}',
             'failure0_published': '{}',
             'failure1_mode': 'leave', 'failure1_context_mode': 'merge',
-            'failure1_context': '{}', 'failure1_published': '{}'})
+            'failure1_context': '{}', 'failure1_published': '{}',
+            'request_id': 'horizon-3'})
         form = res.context['form']
         self.assertEqual([[], unmet], [b.requirements for b in form.blocks])
         self.assertContains(res, 'Task branch_b failed and is not covered.')
         self.assertContains(res, 'Nothing was changed: The resume was '
                                  'refused: branch_b is not covered.')
+        # The corrected form will be another request.
+        self.assertNotEqual('horizon-3', form['request_id'].value())
+        self.assertTrue(form['request_id'].value().startswith('horizon-'))
 
     def test_dry_run_shows_the_plan_and_stays_on_the_form(self):
         self._set_up()
