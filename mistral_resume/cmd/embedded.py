@@ -80,12 +80,12 @@ LOCK_SUFFIX = '.lock'
 # file. dest keeps them apart from any [DEFAULT] option of the same name.
 CLI_OPTS = [
     cfg.PortOpt(
-        'port', dest='embedded_port',
+        'port', dest='embedded_port', metavar='PORT',
         help='With --embedded: the API port (overrides [api] port, default '
              '8989; 0 binds a free port, reported in the "ready on" line).'
     ),
     cfg.StrOpt(
-        'data-dir', dest='embedded_data_dir',
+        'data-dir', dest='embedded_data_dir', metavar='DIR',
         help='With --embedded: the folder of the SQLite database and the log '
              'file (overrides [resume] data_dir, default '
              '~/.local/share/mistral-resume).'
