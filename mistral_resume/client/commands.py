@@ -369,6 +369,12 @@ def row(resource, fields, formatter='table', internal=True):
 
 
 def _flat(error):
+    """An error of a parser as a clause of a sentence."""
+    mark = getattr(error, 'problem_mark', None)
+    if getattr(error, 'problem', None) and mark is not None:
+        # YAML's own text quotes the input over several lines.
+        return '%s at line %d, column %d' % (error.problem, mark.line + 1,
+                                             mark.column + 1)
     return ' '.join(str(error).split()).rstrip('.')
 
 
@@ -518,15 +524,17 @@ class Resume(_ResumeCommand, command.ShowOne):
             metavar='TASK[=CONTEXT]',
             help='Re-run the failed TASK (name, dotted path into '
                  'sub-workflows, or task execution ID), optionally with '
-                 'CONTEXT (a JSON/YAML object, @file or a file path) '
-                 'changing its inbound context. Repeatable.'
+                 'CONTEXT changing its inbound context: a JSON or YAML '
+                 'object (\'build={"item_count": 3}\' or '
+                 '\'build={item_count: 3}\'), @file or a file path. '
+                 'Repeatable.'
         )
         parser.add_argument(
             '--continue', dest='continue_points', action='append',
             default=[], metavar='TASK=PUBLISHED',
             help='Complete the failed TASK as if it had succeeded, with '
-                 'PUBLISHED (a JSON/YAML object, @file or a file path) as '
-                 'its published variables; its on-success tasks start. '
+                 'PUBLISHED (a JSON or YAML object, @file or a file path) '
+                 'as its published variables; its on-success tasks start. '
                  'Repeatable.'
         )
         parser.add_argument(
@@ -541,8 +549,8 @@ class Resume(_ResumeCommand, command.ShowOne):
         )
         parser.add_argument(
             '--env', metavar='ENV',
-            help='Update the execution\'s env (a JSON/YAML object, @file or '
-                 'a file path).'
+            help='Update the execution\'s env (a JSON or YAML object, @file '
+                 'or a file path).'
         )
         parser.add_argument(
             '--reason', help='Why; kept in the resume record.'
