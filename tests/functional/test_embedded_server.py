@@ -20,6 +20,7 @@ import subprocess
 import sys
 import time
 
+import eventlet
 import fixtures
 import testtools
 from testtools import content
@@ -153,10 +154,13 @@ class EmbeddedServerTest(testtools.TestCase):
         self._stop()
 
         # The console had the "ready" line only: the warnings of Mistral's
-        # stack went to the log.
+        # stack (eventlet's deprecation, for one, where it still warns)
+        # went to the log.
         with open(other.stderr_file) as f:
             self.assertEqual('', f.read())
-        self.assertIn('EventletDeprecationWarning', other.log_tail(10000))
+        if hasattr(eventlet, 'EventletDeprecationWarning'):
+            self.assertIn('EventletDeprecationWarning',
+                          other.log_tail(10000))
 
     def test_help_lists_the_embedded_options(self):
         help_text = subprocess.run(
