@@ -79,8 +79,7 @@ def _option(mode):
 
 
 def _either(name):
-    return ('%s[=CONTEXT] or --continue %s=PUBLISHED'
-            % ('--rerun ' + name, name))
+    return '--rerun %s[=CONTEXT] or --continue %s=PUBLISHED' % (name, name)
 
 
 def requirement_hints(requirement, modes=None):
@@ -92,7 +91,8 @@ def requirement_hints(requirement, modes=None):
     """
     code = requirement.get('code')
     name = requirement.get('path') or requirement.get('task')
-    mode = (modes or {}).get(requirement.get('task'))
+    modes = modes or {}
+    mode = modes.get(name) or modes.get(requirement.get('task'))
     if code == 'UNRESOLVED_FAILURE':
         return [_either(name)]
     if code == 'RESUME_POINT_REQUIRED':
