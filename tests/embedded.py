@@ -104,10 +104,19 @@ class EmbeddedServer(object):
                 f.write('examples_dir = %s\n' % self.examples_dir)
         return self.config_file
 
-    def start(self, timeout=START_TIMEOUT):
-        """Start the process; return the API's URL once it answers."""
-        if not os.path.exists(self.config_file):
-            self.write_config()
+    def start(self, timeout=START_TIMEOUT, flags=False):
+        """Start the process; return the API's URL once it answers.
+
+        :param flags: give the port and the data directory as command-line
+            options (and load every example) instead of writing a
+            configuration file.
+        """
+        if flags:
+            args = ['--port', str(self.port), '--data-dir', self.data_dir]
+        else:
+            if not os.path.exists(self.config_file):
+                self.write_config()
+            args = ['--config-file', self.config_file]
         env = dict(os.environ)
         # Only the configuration given here, never the developer's.
         env.pop('MISTRAL_CONFIG_FILE', None)
@@ -121,7 +130,7 @@ class EmbeddedServer(object):
         with open(self.stderr_file, 'a') as stderr:
             self.proc = subprocess.Popen(
                 [sys.executable, '-m', 'mistral_resume.cmd.server',
-                 '--embedded', '--config-file', self.config_file],
+                 '--embedded'] + args,
                 cwd=REPO, env=env, stdin=subprocess.DEVNULL,
                 stdout=subprocess.PIPE, stderr=stderr, text=True
             )

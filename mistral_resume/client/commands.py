@@ -20,14 +20,16 @@ both apps hand a command the mistralclient ``Client`` as
 ``app.client_manager.workflow_engine``, as mistralclient's own commands
 expect.
 
-Nested data (points, failures, requirements, contexts) is given to cliff
-as formattable columns: readable text for ``-f table`` (and ``value``),
-the contract's JSON structures for ``-f json`` and ``-f yaml``.
+Nested data (points, failures, requirements, contexts) has one rendering
+per kind of output: the contract's JSON structures for ``-f json`` and
+``-f yaml``; readable text for ``-f table``; the same text on one line for
+``-f value``, ``csv`` and ``shell``. A missing value is ``<none>`` in text
+and ``null`` in JSON.
 
 Exit codes: 0 done; 1 any error (cliff prints it: 400, 404, a bad
 argument...); ``EXIT_REQUIREMENTS_UNMET`` (2) when the server refuses a
 resume or dry run for unmet requirements, printed to stderr one per line
-as ``CODE  task  sentence``.
+as ``CODE  task  sentence``, each followed by the options that answer it.
 """
 
 import json
@@ -35,14 +37,23 @@ import os
 
 from cliff import columns
 from mistralclient import exceptions
-from mistralclient import utils
 from osc_lib.command import command
+from oslo_utils import uuidutils
+import yaml
 
 from mistral_resume.client import resumes
+from mistral_resume.client import tasks
 
 EXIT_REQUIREMENTS_UNMET = 2
 
 NONE = '<none>'
+
+# The formats that get the contract's data as it is; every other one text.
+DATA_FORMATS = ('json', 'yaml')
+# The text formats that take one line per value.
+ONE_LINE_FORMATS = ('value', 'csv', 'shell')
+
+INTERNAL_PREFIX = '__'
 
 
 def _json(value):
@@ -56,6 +67,79 @@ def requirement_line(requirement):
         requirement.get('path') or requirement.get('task') or '-',
         requirement.get('message'),
     )
+
+
+def _count(mapping, what):
+    n = len(mapping or {})
+    return '%s: %d key%s' % (what, n, '' if n == 1 else 's')
+
+
+def _option(mode):
+    return '--continue' if mode == resumes.CONTINUE else '--rerun'
+
+
+def _either(name):
+    return '--rerun %s[=CONTEXT] or --continue %s=PUBLISHED' % (name, name)
+
+
+def requirement_hints(requirement, modes=None):
+    """The command-line options that answer a requirement, if any.
+
+    The server's sentences speak the API ("mode rerun"); an operator at the
+    command line needs the flag. ``modes`` maps each name the command gave
+    to its mode, so that a correction keeps the option the operator chose.
+    """
+    code = requirement.get('code')
+    name = requirement.get('path') or requirement.get('task')
+    modes = modes or {}
+    mode = modes.get(name) or modes.get(requirement.get('task'))
+    if code == 'UNRESOLVED_FAILURE':
+        return [_either(name)]
+    if code == 'RESUME_POINT_REQUIRED':
+        return [_either(c.get('path') or c.get('task'))
+                for c in requirement.get('candidates') or []]
+    if code == 'AMBIGUOUS_TASK':
+        return ['%s %s (%s)' % (_option(mode), c.get('task_execution_id'),
+                                c.get('path') or c.get('task'))
+                for c in requirement.get('candidates') or []]
+    if code == 'UNKNOWN_TASK':
+        return ['%s %s' % (_option(mode), path)
+                for path in requirement.get('candidates') or []]
+    if code == 'MISSING_PUBLISHED':
+        return ["--continue %s='{%s}'" % (
+            name, ', '.join('"%s": ...' % v
+                            for v in requirement.get('variables') or []))]
+    if code == 'EXECUTION_CHANGED':
+        return ['run the same command again']
+    return []
+
+
+def unmet_lines(requirements, modes=None):
+    """Each requirement on a line, the options answering it under it."""
+    lines = []
+    for requirement in requirements:
+        lines.append(requirement_line(requirement))
+        lines.extend('    use: %s' % hint
+                     for hint in requirement_hints(requirement, modes))
+    return lines
+
+
+def summarize_point(point):
+    """A point in a few words: "rerun build (context: 1 key)"."""
+    text = '%s %s' % (point.get('mode'),
+                      point.get('path') or point.get('task'))
+    details = []
+    if point.get('mode') == resumes.CONTINUE:
+        details.append(_count(point.get('published'), 'published'))
+    else:
+        if point.get('context') is not None:
+            details.append(_count(
+                point['context'],
+                'context replaced' if point.get('context_mode') == 'replace'
+                else 'context'))
+        if point.get('reset') is False:
+            details.append('only failed iterations')
+    return '%s (%s)' % (text, '; '.join(details)) if details else text
 
 
 def _where(item):
@@ -111,49 +195,87 @@ def describe_failure(failure):
     return '\n'.join(lines)
 
 
-class JSONColumn(columns.FormattableColumn):
+class TextColumn(columns.FormattableColumn):
+    """Readable text for a table; one_line() for value, csv and shell."""
+
+    def one_line(self):
+        return '; '.join(self.human_readable().splitlines())
+
+
+class JSONColumn(TextColumn):
     def human_readable(self):
         if self._value is None:
             return NONE
         return json.dumps(self._value, indent=2, sort_keys=True)
 
+    def one_line(self):
+        return NONE if self._value is None else _json(self._value)
 
-class LinesColumn(columns.FormattableColumn):
+
+class ContextColumn(JSONColumn):
+    """A context with Mistral's internal ``__`` keys folded away.
+
+    ``hidden`` names the keys left out, so that the table says they exist
+    (and how to see them) rather than pretending there are none.
+    """
+
+    def __init__(self, value, hidden=()):
+        super(ContextColumn, self).__init__(value)
+        self._hidden = list(hidden)
+
+    def _note(self):
+        return ('(internal keys hidden: %s; --internal shows them)'
+                % ', '.join(self._hidden))
+
+    def human_readable(self):
+        text = super(ContextColumn, self).human_readable()
+        return '%s\n%s' % (text, self._note()) if self._hidden else text
+
+    def one_line(self):
+        text = super(ContextColumn, self).one_line()
+        return '%s %s' % (text, self._note()) if self._hidden else text
+
+
+class LinesColumn(TextColumn):
     def human_readable(self):
         return '\n'.join(str(v) for v in self._value or [])
 
 
-class NamesColumn(columns.FormattableColumn):
+class NamesColumn(TextColumn):
     def human_readable(self):
         return ', '.join(self._value or [])
 
 
-class RequirementsColumn(columns.FormattableColumn):
+class RequirementsColumn(TextColumn):
     def human_readable(self):
-        return '\n'.join(requirement_line(r) for r in self._value or [])
+        return '\n'.join(unmet_lines(self._value or []))
 
 
-class FailuresColumn(columns.FormattableColumn):
+class FailuresColumn(TextColumn):
     def human_readable(self):
         return '\n'.join(describe_failure(f) for f in self._value or [])
 
+    def one_line(self):
+        # One failure per "; ", its facts in parentheses.
+        return '; '.join(
+            '%s (%s)' % tuple(describe_failure(f).split('\n  ', 1))
+            for f in self._value or [])
 
-class PointsColumn(columns.FormattableColumn):
+
+class PointsColumn(TextColumn):
     def human_readable(self):
         if not self._value:
             return 'plain resume (no resume point)'
         return '\n'.join(describe_point(p) for p in self._value)
 
 
-class PointsSummaryColumn(columns.FormattableColumn):
-    """The points of a record in a list: mode and task only."""
+class PointsSummaryColumn(TextColumn):
+    """The points of a record in a list: what each does, in a few words."""
 
     def human_readable(self):
         if not self._value:
             return 'plain resume'
-        return '\n'.join('%s %s' % (p.get('mode'),
-                                    p.get('path') or p.get('task'))
-                         for p in self._value)
+        return '\n'.join(summarize_point(p) for p in self._value)
 
 
 # (attribute, heading, column class or None): the order shown.
@@ -198,10 +320,10 @@ TASK_CONTEXT_FIELDS = (
     ('name', 'Name', None),
     ('state', 'State', None),
     ('workflow_execution_id', 'Workflow execution ID', None),
-    ('in_context', 'In context', JSONColumn),
-    ('published', 'Published', JSONColumn),
-    ('env', 'Env', JSONColumn),
-    ('workflow_input', 'Workflow input', JSONColumn),
+    ('in_context', 'In context', ContextColumn),
+    ('published', 'Published', ContextColumn),
+    ('env', 'Env', ContextColumn),
+    ('workflow_input', 'Workflow input', ContextColumn),
     ('publish', 'Publish', NamesColumn),
     ('references', 'References', NamesColumn),
 )
@@ -211,33 +333,84 @@ def headings(fields):
     return tuple(heading for _, heading, _ in fields)
 
 
-def row(resource, fields):
+def fold_internal(value):
+    """(value without Mistral's ``__`` keys, the names of those keys)."""
+    if not isinstance(value, dict):
+        return value, []
+    hidden = sorted(k for k in value if str(k).startswith(INTERNAL_PREFIX))
+    return ({k: v for k, v in value.items() if k not in hidden}, hidden)
+
+
+def row(resource, fields, formatter='table', internal=True):
+    """The values of a resource, rendered for cliff's ``formatter``.
+
+    ``internal=False`` folds Mistral's internal keys out of the contexts.
+    """
     data = resource.to_dict()
-    return tuple(
-        column(data.get(key)) if column else data.get(key)
-        for key, _, column in fields
-    )
+    values = []
+    for key, _, column in fields:
+        value = data.get(key)
+        if column is None:
+            values.append(NONE if value is None and
+                          formatter not in DATA_FORMATS else value)
+            continue
+        if column is ContextColumn and not internal:
+            value, hidden = fold_internal(value)
+            cell = ContextColumn(value, hidden)
+        else:
+            cell = column(value)
+        if formatter in DATA_FORMATS:
+            values.append(cell)
+        elif formatter in ONE_LINE_FORMATS:
+            values.append(cell.one_line())
+        else:
+            values.append(cell.human_readable())
+    return tuple(values)
+
+
+def _flat(error):
+    """An error of a parser as a clause of a sentence."""
+    mark = getattr(error, 'problem_mark', None)
+    if getattr(error, 'problem', None) and mark is not None:
+        # YAML's own text quotes the input over several lines.
+        return '%s at line %d, column %d' % (error.problem, mark.line + 1,
+                                             mark.column + 1)
+    return ' '.join(str(error).split()).rstrip('.')
+
+
+def parse_object(text, what):
+    """JSON first; YAML (a superset, easier to type) when JSON refuses."""
+    try:
+        return json.loads(text)
+    except ValueError as json_error:
+        try:
+            return yaml.safe_load(text)
+        except yaml.YAMLError as yaml_error:
+            raise exceptions.IllegalArgumentException(
+                '%s is neither JSON (%s) nor YAML (%s).'
+                % (what, _flat(json_error), _flat(yaml_error)))
 
 
 def load_object(value, what):
     """A JSON object from the command line, as mistralclient reads them.
 
     ``@path`` or an existing file's path: the file's content; otherwise the
-    value itself. Either is JSON or YAML (a superset of JSON).
+    value itself. Either is JSON or YAML (``{"item_count": 3}`` or
+    ``{item_count: 3}``).
     """
     path = None
     if value.startswith('@'):
         path = value[1:]
     elif os.path.isfile(value):
         path = value
-    try:
-        data = utils.load_file(path) if path else utils.load_content(value)
-    except OSError as e:
-        raise exceptions.IllegalArgumentException(
-            'Cannot read %s from %s: %s' % (what, path, e.strerror or e))
-    except Exception as e:
-        raise exceptions.IllegalArgumentException(
-            '%s is neither JSON nor YAML: %s' % (what, e))
+    if path:
+        try:
+            with open(path) as f:
+                value = f.read()
+        except OSError as e:
+            raise exceptions.IllegalArgumentException(
+                'Cannot read %s from %s: %s' % (what, path, e.strerror or e))
+    data = parse_object(value, what) if value.strip() else None
     if data is None:
         data = {}
     if not isinstance(data, dict):
@@ -331,7 +504,7 @@ class RequirementsShow(_ResumeCommand, command.ShowOne):
     def take_action(self, parsed_args):
         found = self.manager.requirements(parsed_args.execution)
         return (headings(REQUIREMENTS_FIELDS),
-                row(found, REQUIREMENTS_FIELDS))
+                row(found, REQUIREMENTS_FIELDS, parsed_args.formatter))
 
 
 class Resume(_ResumeCommand, command.ShowOne):
@@ -351,15 +524,17 @@ class Resume(_ResumeCommand, command.ShowOne):
             metavar='TASK[=CONTEXT]',
             help='Re-run the failed TASK (name, dotted path into '
                  'sub-workflows, or task execution ID), optionally with '
-                 'CONTEXT (a JSON/YAML object, @file or a file path) '
-                 'changing its inbound context. Repeatable.'
+                 'CONTEXT changing its inbound context: a JSON or YAML '
+                 'object (\'build={"item_count": 3}\' or '
+                 '\'build={item_count: 3}\'), @file or a file path. '
+                 'Repeatable.'
         )
         parser.add_argument(
             '--continue', dest='continue_points', action='append',
             default=[], metavar='TASK=PUBLISHED',
             help='Complete the failed TASK as if it had succeeded, with '
-                 'PUBLISHED (a JSON/YAML object, @file or a file path) as '
-                 'its published variables; its on-success tasks start. '
+                 'PUBLISHED (a JSON or YAML object, @file or a file path) '
+                 'as its published variables; its on-success tasks start. '
                  'Repeatable.'
         )
         parser.add_argument(
@@ -374,8 +549,8 @@ class Resume(_ResumeCommand, command.ShowOne):
         )
         parser.add_argument(
             '--env', metavar='ENV',
-            help='Update the execution\'s env (a JSON/YAML object, @file or '
-                 'a file path).'
+            help='Update the execution\'s env (a JSON or YAML object, @file '
+                 'or a file path).'
         )
         parser.add_argument(
             '--reason', help='Why; kept in the resume record.'
@@ -401,15 +576,20 @@ class Resume(_ResumeCommand, command.ShowOne):
             reason=parsed_args.reason, request_id=parsed_args.request_id,
             dry_run=parsed_args.dry_run
         )
-        return headings(RECORD_FIELDS), row(record, RECORD_FIELDS)
+        return (headings(RECORD_FIELDS),
+                row(record, RECORD_FIELDS, parsed_args.formatter))
 
     def run(self, parsed_args):
         try:
             return super(Resume, self).run(parsed_args)
         except resumes.RequirementsUnmet as e:
             # Not an error for cliff to log: the expected answer of a
-            # refused resume, one requirement a line for people and grep.
-            lines = [requirement_line(r) for r in e.requirements]
+            # refused resume, one requirement a line for people and grep,
+            # the options that answer it indented under it.
+            modes = {p['task']: p['mode'] for p in build_points(
+                parsed_args.rerun, parsed_args.continue_points,
+                parsed_args.no_reset, parsed_args.context_mode)}
+            lines = unmet_lines(e.requirements, modes)
             self.app.stderr.write('\n'.join(lines or [str(e)]) + '\n')
             return EXIT_REQUIREMENTS_UNMET
 
@@ -444,7 +624,8 @@ class ResumeList(_ResumeCommand, command.Lister):
             sort_dirs=parsed_args.sort_dirs
         )
         return (headings(RECORD_LIST_FIELDS),
-                [row(r, RECORD_LIST_FIELDS) for r in records])
+                [row(r, RECORD_LIST_FIELDS, parsed_args.formatter)
+                 for r in records])
 
 
 class ResumeShow(_ResumeCommand, command.ShowOne):
@@ -457,7 +638,8 @@ class ResumeShow(_ResumeCommand, command.ShowOne):
 
     def take_action(self, parsed_args):
         record = self.manager.get(parsed_args.resume)
-        return headings(RECORD_FIELDS), row(record, RECORD_FIELDS)
+        return (headings(RECORD_FIELDS),
+                row(record, RECORD_FIELDS, parsed_args.formatter))
 
 
 class TaskContextShow(_ResumeCommand, command.ShowOne):
@@ -465,15 +647,46 @@ class TaskContextShow(_ResumeCommand, command.ShowOne):
 
     Its inbound context as stored, what it published, the env and
     workflow input, the variables its publish clause declares and those
-    its own expressions read.
+    its own expressions read. Name the task execution by its ID, or give
+    the workflow execution ID and a task name (or dotted path into
+    sub-workflows) for that task's latest run. Mistral's internal keys
+    (those starting with "__") are left out unless --internal is given.
     """
 
     def get_parser(self, prog_name):
         parser = super(TaskContextShow, self).get_parser(prog_name)
-        parser.add_argument('task', help='Task execution ID.')
+        parser.add_argument(
+            'task', metavar='TASK_EXECUTION_OR_EXECUTION',
+            help='Task execution ID; or, followed by TASK, workflow '
+                 'execution ID.')
+        parser.add_argument(
+            'task_name', metavar='TASK', nargs='?',
+            help='Task name, or dotted path into sub-workflows '
+                 '(deploy.create_replicas): its latest run in the '
+                 'execution.')
+        parser.add_argument(
+            '--internal', action='store_true',
+            help='Also show Mistral\'s internal keys ("__execution", '
+                 '"__task_execution", ...).')
         return parser
 
     def take_action(self, parsed_args):
-        context = self.manager.task_context(parsed_args.task)
+        if parsed_args.task_name is not None:
+            task_id = tasks.find_latest(
+                self.app.client_manager.workflow_engine, parsed_args.task,
+                parsed_args.task_name)
+        elif uuidutils.is_uuid_like(parsed_args.task):
+            task_id = parsed_args.task
+        else:
+            raise exceptions.IllegalArgumentException(
+                '%r is not a task execution ID. Give the workflow execution '
+                'ID before the task name: %s <execution id> %s (its latest '
+                'run; a dotted path reaches into sub-workflows), or find the '
+                'task execution ID in the execution\'s task list '
+                '(mistral-resume task-list <execution id>).'
+                % (parsed_args.task, self.cmd_name or 'task-context',
+                   parsed_args.task))
+        context = self.manager.task_context(task_id)
         return (headings(TASK_CONTEXT_FIELDS),
-                row(context, TASK_CONTEXT_FIELDS))
+                row(context, TASK_CONTEXT_FIELDS, parsed_args.formatter,
+                    internal=parsed_args.internal))

@@ -34,6 +34,7 @@ difference in latency between the two.
 import mistral.cmd  # noqa
 
 import fcntl
+import json
 import os
 import signal
 import sys
@@ -58,6 +59,7 @@ import sqlalchemy as sa
 
 import mistral_resume
 from mistral_resume.api import service as resume_api_service
+from mistral_resume.cmd import console
 # Registers the [resume] options read here.
 from mistral_resume import config  # noqa
 from mistral_resume.db import migration
@@ -70,7 +72,25 @@ CONF = cfg.CONF
 ROOT_CONTROLLER = 'mistral_resume.api.root.RootController'
 DB_FILE = 'mistral-resume.sqlite'
 LOG_FILE = 'mistral-resume.log'
-LOCK_FILE = 'mistral-resume.lock'
+# Beside each file an embedded server must have to itself.
+LOCK_SUFFIX = '.lock'
+
+# Command-line options of the embedded server (mistral-resume-server
+# --embedded, ./tools/serve), so that a second one needs no configuration
+# file. dest keeps them apart from any [DEFAULT] option of the same name.
+CLI_OPTS = [
+    cfg.PortOpt(
+        'port', dest='embedded_port', metavar='PORT',
+        help='With --embedded: the API port (overrides [api] port, default '
+             '8989; 0 binds a free port, reported in the "ready on" line).'
+    ),
+    cfg.StrOpt(
+        'data-dir', dest='embedded_data_dir', metavar='DIR',
+        help='With --embedded: the folder of the SQLite database and the log '
+             'file (overrides [resume] data_dir, default '
+             '~/.local/share/mistral-resume).'
+    ),
+]
 
 # From the stop request to the end of the process, at most.
 EXIT_DEADLINE = 8
@@ -159,23 +179,97 @@ def prepare_data_dir():
     return data_dir
 
 
-def lock_data_dir(data_dir):
-    """Refuse a second embedded server on the same data directory.
+def embedded_only_args(argv):
+    """The embedded-only options given on a command line."""
+    flags = set()
+    for opt in CLI_OPTS:
+        flags.update(('--' + opt.name, '--' + opt.name.replace('-', '_')))
+    return sorted({arg.split('=', 1)[0] for arg in argv} & flags)
+
+
+def apply_cli_opts():
+    # Overrides: the command line wins over any configuration file.
+    if CONF.embedded_port is not None:
+        CONF.set_override('port', CONF.embedded_port, group='api')
+    if CONF.embedded_data_dir is not None:
+        CONF.set_override('data_dir', CONF.embedded_data_dir, group='resume')
+
+
+def shared_files():
+    """The files this server must have to itself: its SQLite file and log.
 
     Mistral's named locks are in-process semaphores on SQLite, so two
-    processes sharing the file would corrupt executions rather than fail.
-    The lock is held (the file kept open) for the life of the process.
+    processes sharing the database would corrupt executions rather than
+    fail; two sharing a log would interleave it. A server with its own
+    database and log shares nothing, whatever its data_dir.
     """
-    lock_file = open(os.path.join(data_dir, LOCK_FILE), 'a')
+    files = []
+    url = sa.engine.make_url(CONF.database.connection)
+    if url.get_backend_name() == 'sqlite' and url.database not in (
+            None, '', ':memory:'):
+        files.append(url.database)
+    if not CONF.log_config_append:
+        files.append(log_path())
+    return [os.path.realpath(os.path.expanduser(f)) for f in files]
+
+
+class Holder(object):
+    """Exclusive use of the shared files, for the life of the process.
+
+    Each file has a lock file beside it (flock, released by the kernel
+    whatever way the process ends) that also says who holds it, so that a
+    second server can name the first.
+    """
+
+    def __init__(self, files):
+        self.files = files
+        self._locks = []
+        try:
+            for path in files:
+                self._locks.append(self._lock(path))
+        except BaseException:
+            self.release()
+            raise
+        self.describe()
+
+    @staticmethod
+    def _lock(path):
+        lock_file = open(path + LOCK_SUFFIX, 'a+')
+        try:
+            fcntl.flock(lock_file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            lock_file.seek(0)
+            holder = _read_holder(lock_file.read())
+            lock_file.close()
+            raise RuntimeError(
+                'Another mistral-resume embedded server (%s) uses %s; stop '
+                'it, or start this one with another --data-dir (or its own '
+                '[database] connection and log file).' % (holder, path))
+        return lock_file
+
+    def describe(self, url=None):
+        """Write who holds the files: this process, and its URL once known."""
+        holder = json.dumps({'pid': os.getpid(), 'url': url})
+        for lock_file in self._locks:
+            lock_file.seek(0)
+            lock_file.truncate()
+            lock_file.write(holder)
+            lock_file.flush()
+
+    def release(self):
+        for lock_file in self._locks:
+            lock_file.close()
+        self._locks = []
+
+
+def _read_holder(text):
     try:
-        fcntl.flock(lock_file, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except OSError:
-        lock_file.close()
-        raise RuntimeError(
-            'Another mistral-resume embedded server uses %s; stop it or give '
-            'this one another [resume] data_dir.' % data_dir
-        )
-    return lock_file
+        holder = json.loads(text)
+        pid = holder['pid']
+    except (ValueError, KeyError, TypeError):
+        return 'PID unknown'
+    url = holder.get('url')
+    return 'PID %s, %s' % (pid, url) if url else 'PID %s, starting' % pid
 
 
 def log_path():
@@ -420,9 +514,17 @@ def main(argv=None):
 
     set_defaults()
     parse_args(argv)
+    apply_cli_opts()
 
     data_dir = prepare_data_dir()
+    try:
+        # Before the log is opened: it may be the other server's.
+        holder = Holder(shared_files())
+    except RuntimeError as e:
+        sys.stderr.write('ERROR: %s\n' % e)
+        return 1
     logging.setup(CONF, 'mistral-resume')
+    console.to_log()
 
     stop_requested = threading.Event()
 
@@ -435,9 +537,7 @@ def main(argv=None):
 
     server = EmbeddedServer()
     started = time.monotonic()
-    lock_file = None
     try:
-        lock_file = lock_data_dir(data_dir)
         LOG.info('Starting the embedded server (data_dir=%s, database=%s, '
                  'transport=%s).', data_dir, database_url(),
                  oslo_messaging.TransportURL.parse(CONF).transport)
@@ -455,9 +555,10 @@ def main(argv=None):
         LOG.exception('The embedded server could not start.')
         sys.stderr.write('ERROR: %s (log: %s)\n' % (e, log_path()))
         server.stop()
-        if lock_file is not None:
-            lock_file.close()
+        holder.release()
         return 1
+
+    holder.describe('http://%s:%s' % (host, port))
 
     LOG.info('Embedded server ready in %.2f s.', time.monotonic() - started)
     print('mistral-resume embedded server ready on http://%s:%s '
@@ -472,7 +573,7 @@ def main(argv=None):
     stopped = threading.Event()
     _exit_by(stopping + EXIT_DEADLINE, stopped)
     server.stop()
-    lock_file.close()
+    holder.release()
     stopped.set()
 
     lingering = [t.name for t in threading.enumerate()

@@ -21,14 +21,22 @@ also serves the resume endpoint. ``mistral-resume-server --embedded`` runs
 everything in one process instead (see mistral_resume.cmd.embedded).
 """
 
+# Holds the warnings that importing Mistral's stack prints, for the log of
+# the embedded server: before anything else is imported (standard library
+# only).
+from mistral_resume.cmd import console  # noqa
+
 # Must be the first Mistral import: it selects oslo.service's threading
 # backend, which the services need. Almost any other Mistral module would
 # select the eventlet backend on import, and the choice cannot be undone.
 import mistral.cmd  # noqa
 
+import os
 import sys
+import threading
 
 from mistral.cmd import launch
+from mistral.services import periodic
 from oslo_config import cfg
 
 from mistral_resume.api import service as api_service
@@ -62,23 +70,35 @@ def launch_api():
     launch.launch_process(server, workers=server.workers)
 
 
-def _wants_embedded(argv):
-    # Decided before oslo.config parses anything: the two modes parse the
-    # command line differently (the launcher reorders it itself).
-    wanted = False
-    for arg in argv:
-        if arg in ('--embedded', '--noembedded'):
-            wanted = arg == '--embedded'
-    return wanted
+def _exit_soon(code):
+    """End the master process EXIT_GRACE s from now if it is still there.
+
+    Mistral's API service starts the cron-trigger periodic tasks (a
+    non-daemon thread group) in the master process when it is built, and
+    nothing stops them: once cotyledon's master has stopped its workers on
+    SIGTERM, they alone would keep it alive until the graceful shutdown
+    timeout's SIGALRM killed it, with exit code 1. They are stopped first;
+    anything else that lingers is abandoned here.
+    """
+    if code is None:
+        code = 0
+    elif not isinstance(code, int):
+        # sys.exit("message") prints it and exits 1.
+        code = 1
+    timer = threading.Timer(embedded.EXIT_GRACE, os._exit, args=(code,))
+    timer.daemon = True
+    timer.start()
 
 
 def main():
-    # Registered in both modes so that --help shows it and either parser
-    # accepts it.
+    # Registered in both modes so that --help shows them and either parser
+    # accepts them; without --embedded, the embedded-only ones are refused
+    # below.
     CONF.register_cli_opt(EMBEDDED_OPT)
+    CONF.register_cli_opts(embedded.CLI_OPTS)
 
     argv = sys.argv[1:]
-    if _wants_embedded(argv):
+    if console.wants_embedded(argv):
         return embedded.main(argv)
 
     # set_default, not set_override: [pecan] root stays the operator's
@@ -92,7 +112,25 @@ def main():
     launch.LAUNCH_OPTIONS['engine'] = launch_engine
     launch.LAUNCH_OPTIONS['api'] = launch_api
 
-    return launch.main()
+    refused = embedded.embedded_only_args(argv)
+    if refused:
+        sys.stderr.write('ERROR: %s: only with --embedded; a --server '
+                         'process takes its port and database from its '
+                         'configuration file ([api] port, [database] '
+                         'connection).\n' % ', '.join(refused))
+        return 1
+
+    code = 0
+    try:
+        return launch.main()
+    except SystemExit as e:
+        # How cotyledon's master ends, after a SIGTERM too (its workers
+        # never return here: they end in multiprocessing's bootstrap).
+        code = e.code
+        raise
+    finally:
+        periodic.stop_all_periodic_tasks()
+        _exit_soon(code)
 
 
 if __name__ == '__main__':

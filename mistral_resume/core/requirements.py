@@ -120,13 +120,28 @@ def resume_point_required(execution, failures):
     )
 
 
-def unknown_task(name, workflow_name, reason=None):
+def unknown_task(name, workflow_name, reason=None, candidates=None):
+    """``candidates``: dotted paths of tasks of that name in sub-workflows.
+
+    The usual slip is naming a task of a sub-workflow by its bare name;
+    the entry then says which paths would do, and carries them only when
+    there are any.
+    """
     message = (
         'There is no task %s in workflow %s.'
         % (quoting.quote(name), workflow_name)
         if reason is None else reason
     )
-    return _entry(UNKNOWN_TASK, message, task=name)
+    extra = {}
+    if candidates:
+        if len(candidates) == 1:
+            message += (' A task of that name runs inside a sub-workflow: '
+                        'name it by its dotted path, %s.' % candidates[0])
+        else:
+            message += (' Tasks of that name run inside sub-workflows: name '
+                        'one by its dotted path (%s).' % ', '.join(candidates))
+        extra['candidates'] = list(candidates)
+    return _entry(UNKNOWN_TASK, message, task=name, **extra)
 
 
 def not_started(name, path, workflow_name):

@@ -52,7 +52,8 @@ def resolve(root, failures, name):
                     quoting.quote(segment), node.workflow_name,
                     '' if depth == 0 else
                     ' (reached by %s)' % '.'.join(segments[:depth])
-                )
+                ),
+                candidates=_sub_workflow_paths(root, segments[-1], name)
             )
         last = depth == len(segments) - 1
         # A path through a task that runs no sub-workflow names nothing,
@@ -103,6 +104,22 @@ def resolve(root, failures, name):
                    if not failures.is_superseded(c.parent_run)]
         node = (failed or current or children)[-1]
     raise AssertionError('unreachable')
+
+
+def _sub_workflow_paths(root, task_name, given):
+    """Dotted paths of the tasks called task_name in root's sub-workflows.
+
+    Only sub-workflows that ran are known here (their definitions come
+    with their executions), which covers every task a resume can name.
+    """
+    paths = []
+    for node in root.walk():
+        if node is root or not node.has_task(task_name):
+            continue
+        path = node.path_prefix + task_name
+        if path != given and path not in paths:
+            paths.append(path)
+    return paths
 
 
 def _judge(failures, path, runs):

@@ -44,10 +44,22 @@ _TASK_COLUMNS = (
 )
 
 
+def _columns_query(columns):
+    """A query of some columns of task executions, compiled each time.
+
+    Mistral's JSON column types do not declare ``cache_ok``: SQLAlchemy
+    cannot put a statement selecting them by column into its compiled
+    cache, and warns at each such query. Saying so on the query keeps the
+    console quiet without touching Mistral's types.
+    """
+    return db_base.model_query(
+        models.TaskExecution, columns=columns
+    ).execution_options(compiled_cache=None)
+
+
 def _in_context(run):
-    row = db_base.model_query(
-        models.TaskExecution, columns=(models.TaskExecution.in_context,)
-    ).filter(models.TaskExecution.id == run.id).first()
+    row = _columns_query((models.TaskExecution.in_context,)).filter(
+        models.TaskExecution.id == run.id).first()
     return dict(row[0] or {}) if row else {}
 
 
@@ -80,9 +92,7 @@ def _tree(wf_ex):
 
 
 def _task_runs(execution_ids):
-    rows = db_base.model_query(
-        models.TaskExecution, columns=_TASK_COLUMNS
-    ).filter(
+    rows = _columns_query(_TASK_COLUMNS).filter(
         models.TaskExecution.workflow_execution_id.in_(execution_ids)
     ).all()
     by_execution = {}

@@ -34,14 +34,19 @@ from tests import embedded
 
 PLAIN = embedded.PLAIN
 PARALLEL = embedded.PARALLEL
+SUB_WORKFLOW = 'resume_sub_workflow'
 
 BIN = os.path.dirname(sys.executable)
 RUN_TIMEOUT = 60
 
 UNMET_LINE = re.compile(r'^([A-Z_]+)  (\S+)  (.+\.)$')
+HINT_LINE = re.compile(r'^    use: (.+)$')
 
 
 class CommandLineTest(embedded.ExampleServerTestCase):
+
+    EXAMPLES = embedded.ExampleServerTestCase.EXAMPLES + [
+        SUB_WORKFLOW + '.yaml']
 
     def setUp(self):
         super(CommandLineTest, self).setUp()
@@ -114,13 +119,23 @@ class CommandLineTest(embedded.ExampleServerTestCase):
         return path
 
     def assertUnmet(self, stderr, expected):
-        """stderr is one CODE  task  sentence line per requirement."""
-        lines = stderr.splitlines()
-        for line in lines:
+        """stderr is one CODE  task  sentence line per requirement.
+
+        Each may be followed by indented lines giving the options that
+        answer it; returns {(code, task): [option, ...]}.
+        """
+        hints = {}
+        current = None
+        for line in stderr.splitlines():
+            hint = HINT_LINE.match(line)
+            if hint and current is not None:
+                hints[current].append(hint.group(1))
+                continue
             self.assertRegex(line, UNMET_LINE)
-        self.assertEqual(sorted(expected),
-                         sorted(UNMET_LINE.match(line).group(1, 2)
-                                for line in lines))
+            current = UNMET_LINE.match(line).group(1, 2)
+            hints[current] = []
+        self.assertEqual(sorted(expected), sorted(hints))
+        return hints
 
     # mistral-resume
 
@@ -170,9 +185,39 @@ class CommandLineTest(embedded.ExampleServerTestCase):
         )
 
         self.assertEqual('', stdout)
-        self.assertUnmet(stderr, [('UNRESOLVED_FAILURE', 'branch_c')])
+        hints = self.assertUnmet(stderr, [('UNRESOLVED_FAILURE', 'branch_c')])
+        # The command-line options that answer it, not the API's words.
+        self.assertEqual(['--rerun branch_c[=CONTEXT] or --continue '
+                          'branch_c=PUBLISHED'],
+                         hints[('UNRESOLVED_FAILURE', 'branch_c')])
         self.assertUnmet(dry_run_stderr, [('UNRESOLVED_FAILURE', 'branch_b'),
                                           ('UNRESOLVED_FAILURE', 'branch_c')])
+
+    def test_a_sub_workflow_task_by_its_bare_name(self):
+        ex_id = self.server.start_execution(SUB_WORKFLOW)
+        self.assertEqual('ERROR', self.server.await_settled(ex_id)['state'])
+
+        (_, refused), (context, _) = self.run_many(
+            (self.mistral_resume_argv(
+                'execution-resume', ex_id,
+                '--rerun', 'create_replicas={"replicas": 2}'),
+             commands.EXIT_REQUIREMENTS_UNMET, None),
+            (self.mistral_resume_argv('task-context', ex_id,
+                                      'deploy.create_replicas', '-f', 'json'),
+             0, None),
+        )
+
+        hints = self.assertUnmet(refused, [
+            ('UNKNOWN_TASK', 'create_replicas'),
+            ('UNRESOLVED_FAILURE', 'deploy.create_replicas')])
+        self.assertEqual(['--rerun deploy.create_replicas'],
+                         hints[('UNKNOWN_TASK', 'create_replicas')])
+        self.assertIn('name it by its dotted path, deploy.create_replicas.',
+                      refused)
+        context = json.loads(context)
+        self.assertEqual(('create_replicas', 'ERROR'),
+                         (context['Name'], context['State']))
+        self.assertNotEqual(ex_id, context['Workflow execution ID'])
 
     def test_dry_run_plan_then_resume_list_and_show(self):
         ex_id, build_id = self.failed_plain_execution()
@@ -211,11 +256,28 @@ class CommandLineTest(embedded.ExampleServerTestCase):
         listed = json.loads(listed)
         self.assertEqual([record['ID']], [r['ID'] for r in listed])
         self.assertEqual('rerun', listed[0]['Points'][0]['mode'])
-        self.assertRegex(table, r'\| %s \| .* \| ERROR +\| rerun build +\| '
-                         r'fixed the input \| fix-1 ' % record['ID'])
+        self.assertRegex(table, r'\| %s \| .* \| ERROR +\| rerun build '
+                         r'\(context: 1 key\) +\| fixed the input \| fix-1 '
+                         r'+\| <none> +\|' % record['ID'])
         self.assertIn('re-run build (%s, ERROR) with {"item_count": 3} '
                       'merged over its inbound context' % build_id, shown)
         self.assertRegex(shown, r'\| Request ID +\| fix-1 ')
+
+        # value and csv: the table's words on one line, <none> for what is
+        # missing (no user without authentication).
+        (value, _), (csv, _) = self.run_many(
+            (self.mistral_resume_argv('execution-resume-list', ex_id,
+                                      '-f', 'value'), 0, None),
+            (self.mistral_resume_argv('execution-resume-list', ex_id,
+                                      '-f', 'csv', '-c', 'Points',
+                                      '-c', 'User ID'), 0, None),
+        )
+        self.assertRegex(value, r'^%s \S+ ERROR rerun build \(context: 1 '
+                         r'key\) fixed the input fix-1 <none>\n$'
+                         % record['ID'])
+        self.assertEqual('"Points","User ID"\n'
+                         '"rerun build (context: 1 key)","<none>"\n',
+                         csv.replace('\r\n', '\n'))
 
     def test_task_context_and_continue_plan(self):
         ex_id, build_id = self.failed_plain_execution()
@@ -233,29 +295,76 @@ class CommandLineTest(embedded.ExampleServerTestCase):
         self.assertEqual('build', data['Name'])
         self.assertEqual('ERROR', data['State'])
         self.assertEqual(['items'], data['Publish'])
-        self.assertEqual('ready', data['In context']['state'])
+        self.assertEqual({'state': 'ready'}, data['In context'])
         self.assertEqual({'item_count': 'not a number'},
                          data['Workflow input'])
         self.assertIn('continue after build (%s, ERROR) as if it had '
                       'succeeded, publishing {"items": {"item-0": "ready"}}; '
                       'then start report' % build_id, plan)
 
+    def test_task_context_by_name_and_its_internal_keys(self):
+        ex_id, build_id = self.failed_plain_execution()
+
+        (by_name, _), (internal, _), (table, _), (_, not_an_id) = (
+            self.run_many(
+                (self.mistral_resume_argv('task-context', ex_id, 'build',
+                                          '-f', 'json'), 0, None),
+                (self.mistral_resume_argv('task-context', build_id,
+                                          '--internal', '-f', 'json'),
+                 0, None),
+                (self.mistral_resume_argv('task-context', build_id), 0, None),
+                (self.mistral_resume_argv('task-context', 'build'), 1, None),
+            ))
+        by_name, internal = json.loads(by_name), json.loads(internal)
+
+        self.assertEqual(build_id, by_name['Task execution ID'])
+        # Mistral's internal keys: folded away, and there with --internal.
+        hidden = sorted(k for k in internal['In context']
+                        if k.startswith('__'))
+        self.assertTrue(hidden)
+        self.assertEqual({k: v for k, v in internal['In context'].items()
+                          if k not in hidden}, by_name['In context'])
+        self.assertIn('(internal keys hidden: %s; --internal shows them)'
+                      % ', '.join(hidden), table)
+        # A task name alone says how to find what it takes.
+        self.assertIn("'build' is not a task execution ID. Give the workflow "
+                      "execution ID before the task name: task-context "
+                      "<execution id> build", not_an_id)
+
     def test_errors_exit_1(self):
         missing = uuidutils.generate_uuid()
         # The README's variable works as well as --os-mistral-url.
         env = dict(self.env, MISTRAL_URL=self.server.api_url)
 
-        (_, not_found), (_, not_an_object) = self.run_many(
+        (_, not_found), (_, not_an_object), (_, broken) = self.run_many(
             (('mistral-resume', 'execution-resume-show', missing), 1, env),
             (('mistral-resume', 'execution-resume', self.parallel,
               '--rerun', 'branch_b=[1]'), 1, env),
+            (('mistral-resume', 'execution-resume', self.parallel,
+              '--rerun', 'branch_b={region_b_hosts: 1'), 1, env),
         )
 
         self.assertIn('Resume record not found', not_found)
         self.assertIn('The context of branch_b must be a JSON object',
                       not_an_object)
+        # Both parsers' complaints, in one sentence.
+        self.assertRegex(broken, r'The context of branch_b is neither JSON '
+                         r'\(Expecting .+\) nor YAML \(.+ at line 1, '
+                         r'column \d+\)\.')
 
     # openstack
+
+    def test_openstack_without_keystone_from_the_environment(self):
+        # The form the docs give: no Keystone, the endpoint in OS_ENDPOINT.
+        env = dict(self.env, OS_AUTH_TYPE='none',
+                   OS_ENDPOINT=self.server.api_url)
+        data, _ = self.run_cli(
+            ('openstack', 'workflow', 'execution', 'resume', 'requirements',
+             self.parallel, '-f', 'json'), env=env)
+        failures = json.loads(data)['Failures']
+
+        self.assertEqual(['branch_b', 'branch_c'],
+                         sorted(f['task'] for f in failures))
 
     def test_openstack_requirements_and_unmet(self):
         (data, _), (stdout, stderr) = self.run_many(

@@ -16,8 +16,11 @@
 
 import glob
 import os
+import subprocess
+import sys
 import time
 
+import eventlet
 import fixtures
 from oslotest import base as oslo_base
 from testtools import content
@@ -113,3 +116,59 @@ class EmbeddedServerTest(oslo_base.BaseTestCase):
             [w['name'] for w in self.server.get('/workflows')['workflows']]
         )
         self._stop()
+
+    def test_a_second_server_is_refused_only_on_what_it_would_share(self):
+        self.server.use_examples(['resume_plain_failure.yaml'])
+        self.server.start()
+
+        # Same data directory: refused, naming the first server, before
+        # anything is written to its log.
+        log_size = os.path.getsize(self.server.log_file)
+        second = subprocess.run(
+            [sys.executable, '-m', 'mistral_resume.cmd.server', '--embedded',
+             '--port', '0', '--data-dir', self.server.data_dir],
+            cwd=embedded.REPO, stdin=subprocess.DEVNULL,
+            capture_output=True, text=True, timeout=embedded.START_TIMEOUT)
+        self.assertEqual(1, second.returncode)
+        self.assertIn(
+            'ERROR: Another mistral-resume embedded server (PID %s, %s) uses '
+            '%s/mistral-resume.sqlite; stop it, or start this one with '
+            'another --data-dir'
+            % (self.server.proc.pid, self.server.url,
+               os.path.realpath(self.server.data_dir)),
+            second.stderr)
+        self.assertEqual(log_size, os.path.getsize(self.server.log_file))
+
+        # Its own data directory, by command-line options alone (no
+        # configuration file): it runs beside the first one.
+        other = embedded.EmbeddedServer(
+            self.useFixture(fixtures.TempDir()).path)
+        self.addCleanup(other.cleanup)
+        other.start(flags=True)
+        self.assertFalse(os.path.exists(other.config_file))
+        self.assertIn('(database: sqlite:///%s/mistral-resume.sqlite'
+                      % other.data_dir, other.stdout)
+        workflows = other.get('/workflows')['workflows']
+        self.assertIn('resume_plain_failure', [w['name'] for w in workflows])
+        self.assertEqual(0, other.stop())
+        self._stop()
+
+        # The console had the "ready" line only: the warnings of Mistral's
+        # stack (eventlet's deprecation, for one, where it still warns)
+        # went to the log.
+        with open(other.stderr_file) as f:
+            self.assertEqual('', f.read())
+        if hasattr(eventlet, 'EventletDeprecationWarning'):
+            self.assertIn('EventletDeprecationWarning',
+                          other.log_tail(10000))
+
+    def test_help_lists_the_embedded_options(self):
+        help_text = subprocess.run(
+            [sys.executable, '-m', 'mistral_resume.cmd.server', '--embedded',
+             '--help'],
+            cwd=embedded.REPO, stdin=subprocess.DEVNULL,
+            capture_output=True, text=True, timeout=embedded.START_TIMEOUT
+        ).stdout
+        for option in ('--embedded', '--port PORT', '--data-dir DIR',
+                       '--config-file'):
+            self.assertIn(option, help_text)

@@ -255,6 +255,19 @@ class TestSubWorkflows(oslo_base.BaseTestCase):
         self.assertEqual([('UNKNOWN_TASK', 'sub.x')],
                          codes(analyze(self.root, {'task': 'sub.x'}))[:1])
 
+    def test_bare_name_of_an_inner_task_suggests_its_path(self):
+        unknown = analyze(self.root, {'task': 'c'}).requirements[0]
+        self.assertEqual(('UNKNOWN_TASK', 'c', ['sub.c']),
+                         (unknown['code'], unknown['task'],
+                          unknown['candidates']))
+        self.assertIn('name it by its dotted path, sub.c.',
+                      unknown['message'])
+
+        # A name no sub-workflow has either: no candidates key at all.
+        unknown = analyze(self.root, {'task': 'x'}).requirements[0]
+        self.assertEqual('UNKNOWN_TASK', unknown['code'])
+        self.assertNotIn('candidates', unknown)
+
     def test_parent_and_inner_point_overlap(self):
         self.assertRaises(request.InvalidRequest, analyze, self.root,
                           {'task': 'sub'}, {'task': 'sub.c'})
