@@ -44,6 +44,7 @@ from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support import ui
 
 from tests import embedded
+from tests import timeouts
 
 REPO = embedded.REPO
 ARTIFACTS = os.environ.get('MISTRAL_RESUME_BROWSER_ARTIFACTS',
@@ -131,7 +132,8 @@ def _catalog(base_catalog, url):
     return catalog
 
 
-class BrowserTestCase(helpers.SeleniumAdminTestCase):
+class BrowserTestCase(timeouts.TimeoutMixin,
+                      helpers.SeleniumAdminTestCase):
     """Horizon's live server, a browser and an embedded server per class.
 
     The user has the admin role (mistral-dashboard's dashboard requires

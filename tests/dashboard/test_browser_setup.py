@@ -18,12 +18,12 @@ import os
 import unittest
 from unittest import mock
 
-import testtools
+from oslotest import base as oslo_base
 
 from tests.dashboard import browser
 
 
-class TestRequireBrowser(testtools.TestCase):
+class TestRequireBrowser(oslo_base.BaseTestCase):
 
     def _without_browser(self, ci):
         env = dict(os.environ, CI=ci)

@@ -23,10 +23,11 @@ from mistralclient.api.v2 import tasks
 from mistraldashboard import api as mistral_api
 from mistraldashboard.test import helpers as test
 from openstack_dashboard.test import helpers
-import testtools
+from oslotest import base as oslo_base
 
 from mistral_resume.dashboard import api
 from mistral_resume.dashboard import presenting
+from tests import timeouts
 
 EXECUTION = 'e-1'
 BUILD = 't-build'
@@ -91,7 +92,7 @@ def _resume_url(query=''):
                    args=[EXECUTION]) + query
 
 
-class TablesTest(test.TestCase):
+class TablesTest(timeouts.TimeoutMixin, test.TestCase):
     """mistral-dashboard's own pages render our tables' row actions."""
 
     def _execution(self, id, state):
@@ -149,7 +150,7 @@ class TablesTest(test.TestCase):
         self.assertNotContains(res, 'task_execution_id=t-prepare')
 
 
-class PresentingTest(testtools.TestCase):
+class PresentingTest(oslo_base.BaseTestCase):
 
     def test_requirements_go_to_the_failure_they_name(self):
         failures = PARALLEL['failures'] + [
@@ -182,7 +183,7 @@ class PresentingTest(testtools.TestCase):
                          presenting.shorten('first line\nsecond'))
 
 
-class RequirementsViewTest(test.TestCase):
+class RequirementsViewTest(timeouts.TimeoutMixin, test.TestCase):
 
     @helpers.create_mocks({api: ('requirements',)})
     def test_failures_table_with_requirements_next_to_their_task(self):
@@ -205,7 +206,7 @@ class RequirementsViewTest(test.TestCase):
             helpers.IsHttpRequest(), EXECUTION)
 
 
-class ContextViewTest(test.TestCase):
+class ContextViewTest(timeouts.TimeoutMixin, test.TestCase):
 
     @helpers.create_mocks({api: ('task_context',)})
     def test_internal_keys_are_folded_away(self):
@@ -225,7 +226,7 @@ class ContextViewTest(test.TestCase):
         self.assertContains(res, 'id="context-rerun"')
 
 
-class HistoryViewTest(test.TestCase):
+class HistoryViewTest(timeouts.TimeoutMixin, test.TestCase):
 
     @helpers.create_mocks({api: ('history',)})
     def test_records_with_reason_user_and_points(self):
@@ -240,7 +241,7 @@ class HistoryViewTest(test.TestCase):
         self.assertContains(res, 'operator')
 
 
-class ResumeFormTest(test.TestCase):
+class ResumeFormTest(timeouts.TimeoutMixin, test.TestCase):
 
     def setUp(self):
         super(ResumeFormTest, self).setUp()

@@ -32,7 +32,7 @@ import sys
 import tempfile
 
 from mistral.cmd import launch
-import testtools
+from oslotest import base as oslo_base
 from testtools import content
 
 from tests import embedded
@@ -41,7 +41,7 @@ STOP_TIMEOUT = embedded.STOP_TIMEOUT
 START_TIMEOUT = embedded.START_TIMEOUT
 
 
-class ServerStopTest(testtools.TestCase):
+class ServerStopTest(oslo_base.BaseTestCase):
 
     @classmethod
     def setUpClass(cls):

@@ -15,7 +15,7 @@
 """What the command line writes, for each requirement code and point."""
 
 from mistralclient import exceptions
-import testtools
+from oslotest import base as oslo_base
 
 from mistral_resume.client import commands
 
@@ -28,7 +28,7 @@ def requirement(code, task='t', path=None, **extra):
     return entry
 
 
-class TestRequirementHints(testtools.TestCase):
+class TestRequirementHints(oslo_base.BaseTestCase):
 
     def hints(self, entry, modes=None):
         return commands.requirement_hints(entry, modes)
@@ -77,7 +77,7 @@ class TestRequirementHints(testtools.TestCase):
                                   requirement('ALREADY_SUCCEEDED', 'u')]))
 
 
-class TestPointSummary(testtools.TestCase):
+class TestPointSummary(oslo_base.BaseTestCase):
 
     def test_summaries(self):
         cases = [
@@ -97,7 +97,7 @@ class TestPointSummary(testtools.TestCase):
             self.assertEqual(expected, commands.summarize_point(point))
 
 
-class TestInternalKeys(testtools.TestCase):
+class TestInternalKeys(oslo_base.BaseTestCase):
 
     def test_folded_and_named(self):
         self.assertEqual(
@@ -113,7 +113,7 @@ class TestInternalKeys(testtools.TestCase):
         self.assertEqual({'a': 1}, column.machine_readable())
 
 
-class TestParseObject(testtools.TestCase):
+class TestParseObject(oslo_base.BaseTestCase):
 
     def test_json_and_yaml(self):
         self.assertEqual({'n': 3}, commands.load_object('{"n": 3}', 'X'))

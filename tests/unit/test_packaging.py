@@ -18,8 +18,8 @@ from importlib import metadata
 import subprocess
 import sys
 
+from oslotest import base as oslo_base
 from packaging import requirements
-import testtools
 
 # Imports the client modules with every import of the Mistral server
 # package refused, as on a host where it is not installed.
@@ -52,7 +52,7 @@ def _names(extra=None):
             and r.marker.evaluate(env)}
 
 
-class TestExtras(testtools.TestCase):
+class TestExtras(oslo_base.BaseTestCase):
 
     def test_base_is_the_client_only(self):
         base = _names()

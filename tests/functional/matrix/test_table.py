@@ -14,14 +14,14 @@
 
 """The documentation's table is the matrix the tests run."""
 
-import testtools
+from oslotest import base as oslo_base
 
 from tests.functional.matrix import model
 from tests.functional.matrix import rows
 from tests.functional.matrix import table
 
 
-class TestTable(testtools.TestCase):
+class TestTable(oslo_base.BaseTestCase):
 
     def test_page_holds_the_generated_table(self):
         with open(table.PAGE) as f:
