@@ -21,6 +21,7 @@ requirement together; it never stops at the first.
 
 from mistral_resume.core import failures as failures_mod
 from mistral_resume.core import graph
+from mistral_resume.core import held_back as held_back_mod
 from mistral_resume.core import request as request_mod
 from mistral_resume.core import requirements as req
 from mistral_resume.core import resolve as resolve_mod
@@ -59,12 +60,15 @@ class PlannedPoint(object):
 
 
 class Analysis(object):
-    def __init__(self, root, failures, requirements, planned, warnings):
+    def __init__(self, root, failures, requirements, planned, warnings,
+                 held_back=()):
         self.root = root
         self.failures = failures
         self.requirements = requirements
         self.planned = planned
         self.warnings = warnings
+        # Completed runs whose transitions the resume follows (HeldBack).
+        self.held_back = list(held_back)
 
     @property
     def resumable(self):
@@ -104,9 +108,22 @@ def analyze(root, request, evaluate):
 
     _check_overlaps(planned)
 
+    held = []
     if root.state in RESUMABLE_STATES:
         named = {p.run.id for p in planned}
+        point_runs = [r for p in planned for r in [p.run] + p.inner]
+        # Without points (resume_requirements), what resuming from the
+        # failures would do.
+        held = held_back_mod.find(
+            root, held_back_mod.resumed_executions(
+                root, point_runs or failures.innermost),
+            evaluate, excluded={r.id for r in point_runs})
+        # A failure that ended while its execution was stopped, and whose
+        # on-error transitions the resume follows, is handled by them.
+        handled_by_resume = {h.run.id for h in held if h.handles_error}
         for failure in failures.unhandled:
+            if failure.id in handled_by_resume:
+                continue
             if not failures.covered_by(failure, named):
                 requirements.append(req.unresolved_failure(failure))
         if root.state == 'ERROR' and not request.points and \
@@ -119,8 +136,9 @@ def analyze(root, request, evaluate):
 
     for planned_point in planned:
         warnings.extend(planned_point.warnings)
+    warnings.extend(h.warning() for h in held)
 
-    return Analysis(root, failures, requirements, planned, warnings)
+    return Analysis(root, failures, requirements, planned, warnings, held)
 
 
 def _plan_point(point, run, failures, requirements, evaluate):

@@ -38,6 +38,8 @@ _TASK_COLUMNS = (
     models.TaskExecution.runtime_context,
     models.TaskExecution.published,
     models.TaskExecution.workflow_execution_id,
+    models.TaskExecution.processed,
+    models.TaskExecution.next_tasks,
 )
 
 
@@ -84,6 +86,9 @@ def _task_runs(execution_ids):
             created_at=row.created_at,
             triggered_by=_triggered_by(row.runtime_context),
             published=row.published,
+            processed=row.processed,
+            next_tasks=(None if row.next_tasks is None else
+                        [tuple(t) for t in row.next_tasks]),
         )
         by_execution.setdefault(row.workflow_execution_id, []).append(run)
     return by_execution
