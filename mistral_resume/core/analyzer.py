@@ -132,7 +132,12 @@ def analyze(root, request, evaluate):
                 req.resume_point_required(root, failures.innermost)
             )
         if root.state == 'PAUSED' and not request.points:
-            warnings.extend(_plain_resume_warnings(failures))
+            pausing = _paused_by(failures, evaluate)
+            if pausing:
+                requirements.append(req.resume_point_required_after_pause(
+                    root, pausing))
+            else:
+                warnings.extend(_plain_resume_warnings(failures))
 
     for planned_point in planned:
         warnings.extend(planned_point.warnings)
@@ -187,6 +192,28 @@ def _check_overlaps(planned):
                     % (p.point.task, parent.path)
                 )
             parent = parent.execution.parent_run
+
+
+def _paused_by(failures, evaluate):
+    """The handled failures whose own transitions paused the execution.
+
+    Mistral records no engine command among a task's next tasks, so the
+    failed task's on-error and on-complete transitions are evaluated again
+    (over what it left behind, as when it failed) to see whether they
+    lead to "pause". A failure handled otherwise (a notification task),
+    in an execution someone paused by hand, is not one of them.
+    """
+    pausing = []
+    for failure in failures.innermost:
+        node = failure.execution
+        if (node.state != 'PAUSED' or node.type != 'direct' or
+                not failure.error_handled):
+            continue
+        targets, _warnings = graph.taken_transitions(
+            node, failure, failure.published, evaluate, 'ERROR')
+        if 'pause' in targets:
+            pausing.append(failure)
+    return pausing
 
 
 def _plain_resume_warnings(failures):

@@ -49,6 +49,10 @@ main:
     handler:
       action: std.noop
       on-success: [fail]
+    b4:
+      action: std.noop
+      on-error:
+        - pause: <% $.get('stop', true) %>
     side:
       action: std.echo output=<% $.nobody %>
     j:
@@ -182,7 +186,8 @@ class TestHandledFailures(testtools.TestCase):
                                  for c in required['candidates']])
         self.assertTrue(analyze(root, {'task': 'b3'}).ok)
 
-    def test_paused_by_transition(self):
+    def test_paused_with_a_handled_failure(self):
+        # b3's on-error ran a handler; someone paused the execution.
         runs = [run('1', 't1', 'SUCCESS', 'main'),
                 run('4', 'b3', 'ERROR', 'main', by=['1'], handled=True)]
         root = model.ExecutionNode('wf', 'PAUSED', spec('main'), runs)
@@ -190,6 +195,33 @@ class TestHandledFailures(testtools.TestCase):
         view = analyzer.requirements_view(analysis)
         self.assertTrue(view['plain_resume'])
         self.assertIn('leaves failed task b3', view['warnings'][0])
+
+    def test_paused_by_on_error_pause(self):
+        runs = [run('1', 't1', 'SUCCESS', 'main'),
+                run('4', 'b4', 'ERROR', 'main', by=['1'], handled=True)]
+        root = model.ExecutionNode('wf', 'PAUSED', spec('main'), runs)
+        analysis = analyze(root)
+        view = analyzer.requirements_view(analysis)
+        self.assertFalse(view['plain_resume'])
+        required, = view['requirements']
+        self.assertEqual(('RESUME_POINT_REQUIRED', 'b4', '4'),
+                         (required['code'], required['task'],
+                          required['task_execution_id']))
+        self.assertEqual(['4'], [c['task_execution_id']
+                                 for c in required['candidates']])
+        self.assertIn('PUT /v2/executions/wf', required['message'])
+        self.assertEqual([], view['warnings'])
+        # Named, it goes ahead.
+        self.assertTrue(analyze(root, {'task': 'b4'}).ok)
+
+    def test_pause_condition_not_taken(self):
+        # The pause transition's condition was false: not what paused it.
+        runs = [run('1', 't1', 'SUCCESS', 'main'),
+                run('4', 'b4', 'ERROR', 'main', by=['1'], handled=True,
+                    ctx={'stop': False})]
+        root = model.ExecutionNode('wf', 'PAUSED', spec('main'), runs)
+        view = analyzer.requirements_view(analyze(root))
+        self.assertTrue(view['plain_resume'])
 
     def test_not_resumable(self):
         root = model.ExecutionNode('wf', 'RUNNING', spec('main'),
