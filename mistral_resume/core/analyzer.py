@@ -107,6 +107,7 @@ def analyze(root, request, evaluate):
                                    evaluate))
 
     _check_overlaps(planned)
+    _warn_unprovided(planned)
 
     held = []
     if root.state in RESUMABLE_STATES:
@@ -166,10 +167,32 @@ def _plan_point(point, run, failures, requirements, evaluate):
         requirements.append(req.missing_published(run, missing))
     started, warnings = graph.next_tasks(node, run, point.published,
                                          evaluate)
-    warnings.extend(
-        graph.unprovided_references(node, run, point.published, started)
-    )
     return PlannedPoint(point, run, started, warnings)
+
+
+def _warn_unprovided(planned):
+    """Warn of variables that the tasks "continue" starts read unprovided.
+
+    Every point of the request provides something: a "continue" its
+    supplied values, a "rerun" what its task's publish clause declares
+    (the task publishes it when the re-run succeeds, before the tasks it
+    joins with run).
+    """
+    provided = {}
+    for p in planned:
+        for run in [p.run] + p.inner:
+            names = provided.setdefault(run.execution.id, set())
+            if p.point.mode == request_mod.CONTINUE and run is p.run:
+                names.update(p.point.published)
+            else:
+                names.update(graph.declared_publish(run.execution, run.name))
+    for p in planned:
+        if p.point.mode != request_mod.CONTINUE:
+            continue
+        node = p.run.execution
+        p.warnings.extend(graph.unprovided_references(
+            node, p.run, p.point.published, p.next_tasks,
+            also_provided=provided.get(node.id, ())))
 
 
 def _check_overlaps(planned):

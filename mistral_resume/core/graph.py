@@ -148,9 +148,15 @@ def outbound_layers(node, run, published):
     ]
 
 
-def unprovided_references(node, run, published, started):
-    """Warnings for variables the next tasks read that nothing provides."""
+def unprovided_references(node, run, published, started,
+                          also_provided=()):
+    """Warnings for variables the next tasks read that nothing provides.
+
+    :param also_provided: names the other points of the request provide
+        in this execution.
+    """
     provided = set(published or {})
+    provided.update(also_provided)
     provided.update(run.in_context)
     provided.update(node.context)
     provided.update(node.input)
@@ -171,8 +177,9 @@ def unprovided_references(node, run, published, started):
         if missing:
             warnings.append(
                 'Task %s, which "continue" of %s would start, reads %s that '
-                'neither the supplied "published" values, the context nor '
-                'the workflow input provide.'
+                'neither the supplied "published" values, the other points '
+                'of the request, the context nor the workflow input '
+                'provide.'
                 % (node.path_prefix + name, run.path,
                    ', '.join('"%s"' % v for v in missing))
             )

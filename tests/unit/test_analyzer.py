@@ -49,6 +49,10 @@ main:
     handler:
       action: std.noop
       on-success: [fail]
+    b5:
+      action: std.noop
+      publish:
+        nobody: <% task().result %>
     b4:
       action: std.noop
       on-error:
@@ -166,6 +170,24 @@ class TestParallelBranches(testtools.TestCase):
                                        'published': {'r2': 5, 'shared': 1,
                                                      'go': False}})
         self.assertEqual(['j'], analysis.planned[0].next_tasks)
+        self.assertEqual([], analysis.warnings)
+
+    def test_other_points_provide_what_the_next_tasks_read(self):
+        # side, started by continuing b2, reads "nobody".
+        b2 = {'task': 'b2', 'mode': 'continue',
+              'published': {'r2': 5, 'shared': 1, 'go': True}}
+        warning, = analyze(self.root, b2).warnings
+        self.assertIn('"nobody"', warning)
+        # Supplied by continuing b3, in the same request.
+        analysis = analyze(self.root, b2, {
+            'task': 'b3', 'mode': 'continue', 'published': {'nobody': 0}})
+        self.assertEqual([], analysis.warnings)
+        # Declared by the publish clause of a task the request re-runs.
+        root = model.ExecutionNode(
+            'wf', 'ERROR', spec('main'),
+            self.runs + [run('7', 'b5', 'ERROR', 'main', by=['1'])])
+        analysis = analyze(root, b2, {'task': 'b5'})
+        self.assertTrue(analysis.ok, analysis.requirements)
         self.assertEqual([], analysis.warnings)
 
     def test_reset_false_needs_with_items(self):
