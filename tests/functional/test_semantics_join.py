@@ -32,7 +32,7 @@ from tests import workflows
 
 class JoinLateTestCase(base.EngineTestCase):
 
-    def complete_action(self, wf_id, name, result):
+    def complete_action(self, wf_id, name, result=None, error=None):
         """Send the result of the asynchronous action holding a task."""
         found = []
 
@@ -41,8 +41,8 @@ class JoinLateTestCase(base.EngineTestCase):
             return bool(found)
 
         self._await(running)
-        self.engine.on_action_complete(found[0],
-                                       ml_actions.Result(data=result))
+        self.engine.on_action_complete(
+            found[0], ml_actions.Result(data=result, error=error))
         self.await_task_done(wf_id, name)
 
     def _running_actions(self, wf_id, name):
@@ -110,6 +110,21 @@ class TestSiblingAfterFailure(JoinLateTestCase):
         self.continue_c(wf_id)
         self.assertJoinedOnce(wf_id, 7)
 
+    def test_followed_once_across_two_resumes(self):
+        wf_id = self.failed_then_a()
+        # Without the fix in its context, c fails again: a's transitions
+        # were followed by this resume (the join waits, then fails with
+        # c), and are not followed a second time by the next one.
+        self.resume(wf_id, points=[{'task': 'c'}])
+        self._await(lambda: self.execution(wf_id).state == 'ERROR' and
+                    self.task(wf_id, 'c')['state'] == 'ERROR' and
+                    self.tasks(wf_id, 'done'))
+        a_id = self.task(wf_id, 'a')['id']
+        self.assertEqual([], [w for w in self.requirements(wf_id)['warnings']
+                              if a_id in w])
+        self.rerun_c(wf_id)
+        self.assertJoinedOnce(wf_id, 1)
+
     def test_requirements_show_what_the_resume_starts(self):
         wf_id = self.failed_then_a()
         a_id = self.task(wf_id, 'a')['id']
@@ -151,3 +166,78 @@ class TestSiblingBeforeFailure(JoinLateTestCase):
         a_id = self.task(wf_id, 'a')['id']
         view = self.requirements(wf_id)
         self.assertEqual([], [w for w in view['warnings'] if a_id in w])
+
+
+# b fails after c's failure (on its input) stopped the execution at once:
+# its on-error handler never ran, and b looks unhandled. Had the execution
+# been RUNNING, notify would have handled it.
+LATE_ERROR = """
+version: '2.0'
+late_error:
+  input:
+    - zero: 0
+  tasks:
+    start:
+      action: std.noop
+      on-success:
+        - b
+        - c
+    b:
+      action: std.async_noop
+      on-error:
+        - notify
+    notify:
+      action: std.echo output="notified"
+      publish:
+        notified: <% task().result %>
+    c:
+      action: std.echo output=<% 1 / $.zero %>
+      publish:
+        cv: <% task().result %>
+"""
+
+
+class TestLateFailureWithAHandler(JoinLateTestCase):
+
+    def setUp(self):
+        super().setUp()
+        self.wf_id = self.start(LATE_ERROR)
+        self.await_task_done(self.wf_id, 'c')
+        self.await_workflow_error(self.wf_id)
+        self.complete_action(self.wf_id, 'b', error='broken')
+        b = self.task(self.wf_id, 'b')
+        self.assertEqual('ERROR', b['state'])
+        self.assertFalse(b['error_handled'])
+        self.assertEqual([], self.tasks(self.wf_id, 'notify'))
+        self.b_id = b['id']
+
+    def test_its_handler_runs_without_naming_it(self):
+        view = self.requirements(self.wf_id)
+        # Only c needs a point: the resume follows b's on-error.
+        self.assertEqual([('UNRESOLVED_FAILURE', 'c')],
+                         [(r['code'], r['task'])
+                          for r in view['requirements']])
+        held, = [w for w in view['warnings'] if self.b_id in w]
+        self.assertIn('notify', held)
+
+        out = self.resume(self.wf_id, points=[
+            {'task': 'c', 'context': {'zero': 1}}])
+        self.assertEqual('created', out['status'], out)
+        self.await_workflow_success(self.wf_id)
+        notify = self.task(self.wf_id, 'notify')
+        self.assertEqual({'notified': 'notified'}, notify['published'])
+        self.assertEqual(1, notify['actions'])
+        b = self.task(self.wf_id, 'b')
+        self.assertEqual('ERROR', b['state'])
+        self.assertTrue(b['error_handled'])
+
+    def test_naming_it_reruns_it_instead(self):
+        out = self.resume(self.wf_id, points=[
+            {'task': 'c', 'context': {'zero': 1}}, {'task': 'b'}])
+        self.assertEqual('created', out['status'], out)
+        self.assertEqual([], [w for w in out['record']['warnings']
+                              if self.b_id in w])
+        self.complete_action(self.wf_id, 'b', result='fine')
+        self.await_workflow_success(self.wf_id)
+        self.assertEqual('SUCCESS', self.task(self.wf_id, 'b')['state'])
+        self.assertEqual([], self.tasks(self.wf_id, 'notify'))
