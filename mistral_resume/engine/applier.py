@@ -199,7 +199,15 @@ def _follow_held_back(held_back):
         wf_ctrl = wf_base.get_controller(wf_ex)
         cmds = wf_ctrl.continue_workflow(task_ex=task_ex)
         _record_transitions(task_ex, cmds)
+        task = task_handler.build_task_from_execution(wf_ctrl.wf_spec,
+                                                      task_ex)
+        task.register_workflow_completion_check()
         dispatcher.dispatch_workflow_commands(wf_ex, cmds)
+        # What the engine does after any completion (task_handler, 23.0.0):
+        # a join that already waits on this task (its other branches ended
+        # in time) is refreshed now that the task counts for it; nothing
+        # else would ever refresh it.
+        task_handler._check_affected_tasks(task)
 
 
 def _publish_globals(wf_ex, wf_spec, task_ex, published):

@@ -241,3 +241,61 @@ class TestLateFailureWithAHandler(JoinLateTestCase):
         self.await_workflow_success(self.wf_id)
         self.assertEqual('SUCCESS', self.task(self.wf_id, 'b')['state'])
         self.assertEqual([], self.tasks(self.wf_id, 'notify'))
+
+
+# The late task a leads to a join j whose other branch x finished in time:
+# j already waits when a ends, and following a's transitions must refresh
+# it, as Mistral refreshes a join when one of its inbound tasks completes.
+JOIN_WAITING = """
+version: '2.0'
+join_waiting:
+  input:
+    - zero: 0
+  tasks:
+    start:
+      action: std.noop
+      on-success:
+        - a
+        - x
+        - gate_c
+    a:
+      action: std.async_noop
+      publish:
+        av: <% task().result %>
+      on-success:
+        - j
+    x:
+      action: std.noop
+      publish:
+        xv: 1
+      on-success:
+        - j
+    j:
+      join: all
+      action: std.echo output=<% [$.av, $.xv] %>
+      publish:
+        jout: <% task().result %>
+    gate_c:
+      action: std.async_noop
+      on-success:
+        - c
+    c:
+      action: std.echo output=<% 1 / $.zero %>
+"""
+
+
+class TestLateTaskIntoAWaitingJoin(JoinLateTestCase):
+
+    def test_the_waiting_join_runs(self):
+        wf_id = self.start(JOIN_WAITING)
+        self._await(lambda: self.tasks(wf_id, 'j'))
+        self.assertEqual('WAITING', self.task(wf_id, 'j')['state'])
+        self.complete_action(wf_id, 'gate_c')
+        self.await_workflow_error(wf_id)
+        self.complete_action(wf_id, 'a', 'A')
+
+        self.rerun_c(wf_id)
+        self.await_workflow_success(wf_id)
+        j = self.task(wf_id, 'j')
+        self.assertEqual({'jout': ['A', 1]}, j['published'])
+        self.assertEqual(1, j['actions'])
