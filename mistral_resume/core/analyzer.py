@@ -122,13 +122,15 @@ def analyze(root, request, evaluate):
         # A failure that ended while its execution was stopped, and whose
         # on-error transitions the resume follows, is handled by them.
         handled_by_resume = {h.run.id for h in held if h.handles_error}
-        for failure in failures.unhandled:
-            if failure.id in handled_by_resume:
-                continue
+        unhandled = [f for f in failures.unhandled
+                     if f.id not in handled_by_resume]
+        for failure in unhandled:
             if not failures.covered_by(failure, named):
                 requirements.append(req.unresolved_failure(failure))
-        if root.state == 'ERROR' and not request.points and \
-                not failures.unhandled:
+        # A resume from nowhere would follow nothing (the held-back
+        # transitions go with a point), so every failure handled, or about
+        # to be, still needs a point.
+        if root.state == 'ERROR' and not request.points and not unhandled:
             requirements.append(
                 req.resume_point_required(root, failures.innermost)
             )

@@ -21,8 +21,10 @@ whose only transition is the "fail" command.
 
 import testtools
 
+from mistral_resume.core import analyzer
 from mistral_resume.core import held_back
 from mistral_resume.core import model
+from mistral_resume.core import request
 from mistral_resume.engine import evaluate
 from tests.unit import test_analyzer
 
@@ -114,3 +116,32 @@ class TestFind(testtools.TestCase):
         self.assertEqual({'sub', 'wf'},
                          held_back.resumed_executions(root, [inner]))
         self.assertEqual({'wf'}, held_back.resumed_executions(root, [parent]))
+
+
+class TestAnalysis(testtools.TestCase):
+    """What the analysis makes of them."""
+
+    def analyze(self, runs, *points):
+        self.root = model.ExecutionNode('wf', 'ERROR', spec('main'), runs)
+        return analyzer.analyze(self.root,
+                                request.parse({'points': list(points)}),
+                                evaluate.evaluate)
+
+    def test_a_late_failure_with_a_handler_needs_no_point(self):
+        runs = [run('1', 't1', 'SUCCESS', [('b2', 'x'), ('b3', 'x')]),
+                run('2', 'b2', 'ERROR', None, False, by=['1']),
+                run('4', 'b3', 'ERROR', by=['1'])]
+        analysis = self.analyze(runs, {'task': 'b2'})
+        self.assertTrue(analysis.ok, analysis.requirements)
+        self.assertEqual(['b3'], [h.run.name for h in analysis.held_back])
+        warning, = analysis.warnings
+        self.assertIn('starts handler', warning)
+
+    def test_without_points_a_point_is_still_required(self):
+        # b3's error is about to be handled, the other one was: an ERROR
+        # execution is never resumed from nowhere.
+        runs = [run('1', 't1', 'SUCCESS', [('b3', 'x'), ('b2', 'x')]),
+                run('2', 'b2', 'ERROR', handled=True, by=['1']),
+                run('4', 'b3', 'ERROR', by=['1'])]
+        required, = self.analyze(runs).requirements
+        self.assertEqual('RESUME_POINT_REQUIRED', required['code'])
