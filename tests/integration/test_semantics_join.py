@@ -22,6 +22,7 @@ by whichever engine takes it, follows a's transitions once: the join runs
 with both branches' variables.
 """
 
+import concurrent.futures
 import os
 import shutil
 import tempfile
@@ -187,3 +188,19 @@ class JoinLateDeploymentTest(testtools.TestCase):
             {'task': 'c', 'mode': 'continue', 'published': {'cv': 7}}])
         self.assertEqual(201, resp.status_code, resp.text)
         self.assertJoinedOnce(execution_id, 7)
+
+    def test_concurrent_resumes_follow_it_once(self):
+        # Both engines serve the resume topic: two requests at once are
+        # applied by whichever engines take them, one after the other under
+        # the execution's lock. One goes ahead; the other finds the
+        # execution RUNNING (or already resumed) and changes nothing.
+        execution_id, _tasks = self.failed_then_a()
+        body = {'points': [{'task': 'c', 'context': {'zero': 1}}]}
+        with concurrent.futures.ThreadPoolExecutor(2) as pool:
+            answers = list(pool.map(
+                lambda _: self.api.resume(execution_id, **body), range(2)))
+        statuses = sorted(a.status_code for a in answers)
+        self.assertEqual([201, 409], statuses,
+                         [a.text for a in answers])
+        self.assertJoinedOnce(execution_id, 1)
+        self.assertEqual(1, len(self.api.resumes(execution_id)))
