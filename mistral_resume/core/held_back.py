@@ -94,9 +94,11 @@ def find(root, resumed, evaluate, excluded=()):
 def _targets(node, run, evaluate):
     if run.state not in _FOLLOWED or failures_mod.is_join_cascade(run):
         return []
-    if not run.processed or run.next_tasks is None or run.next_tasks:
-        # Unprocessed in an ERROR execution: it was force-failed (an error
-        # in its input, publish or transitions) and is a failure to name.
+    if not run.processed or run.has_next_tasks is not False:
+        # It started a task (or it is not known whether it did): its
+        # transitions were followed. Unprocessed in an ERROR execution: it
+        # was force-failed (an error in its input, publish or transitions)
+        # and is a failure to name.
         return []
     if run.state == 'ERROR' and run.error_handled:
         return []

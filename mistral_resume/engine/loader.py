@@ -39,7 +39,7 @@ _TASK_COLUMNS = (
     models.TaskExecution.published,
     models.TaskExecution.workflow_execution_id,
     models.TaskExecution.processed,
-    models.TaskExecution.next_tasks,
+    models.TaskExecution.has_next_tasks,
 )
 
 
@@ -87,8 +87,7 @@ def _task_runs(execution_ids):
             triggered_by=_triggered_by(row.runtime_context),
             published=row.published,
             processed=row.processed,
-            next_tasks=(None if row.next_tasks is None else
-                        [tuple(t) for t in row.next_tasks]),
+            has_next_tasks=row.has_next_tasks,
         )
         by_execution.setdefault(row.workflow_execution_id, []).append(run)
     return by_execution

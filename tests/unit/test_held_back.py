@@ -39,7 +39,7 @@ def run(id, name, state, next_tasks=(), processed=True, by=(), ctx=None,
         spec=spec('main').get_tasks()[name].to_dict(),
         error_handled=handled, triggered_by=by, in_context=ctx or {},
         published={}, processed=processed,
-        next_tasks=None if next_tasks is None else list(next_tasks))
+        has_next_tasks=None if next_tasks is None else bool(next_tasks))
 
 
 _ROOTS = []
