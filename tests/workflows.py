@@ -41,3 +41,43 @@ chain:
       publish:
         out: <% task().result %>
 """
+
+# A join after two branches, each held by an asynchronous action that the
+# test completes (std.async_noop stays RUNNING until its result is sent),
+# so that "a finishes before c fails" and "a finishes after c failed" are
+# both deterministic, in-process and across processes. c fails on its own
+# input (division by zero) as soon as gate_c completes; {"zero": 1} fixes
+# it.
+JOIN_LATE = """
+version: '2.0'
+join_late:
+  input:
+    - zero: 0
+  tasks:
+    start:
+      action: std.noop
+      on-success:
+        - a
+        - gate_c
+    a:
+      action: std.async_noop
+      publish:
+        av: <% task().result %>
+      on-success:
+        - done
+    gate_c:
+      action: std.async_noop
+      on-success:
+        - c
+    c:
+      action: std.echo output=<% 1 / $.zero %>
+      publish:
+        cv: <% task().result %>
+      on-success:
+        - done
+    done:
+      join: all
+      action: std.echo output=<% [$.av, $.cv] %>
+      publish:
+        out: <% task().result %>
+"""

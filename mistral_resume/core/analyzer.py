@@ -21,6 +21,7 @@ requirement together; it never stops at the first.
 
 from mistral_resume.core import failures as failures_mod
 from mistral_resume.core import graph
+from mistral_resume.core import held_back as held_back_mod
 from mistral_resume.core import quoting
 from mistral_resume.core import request as request_mod
 from mistral_resume.core import requirements as req
@@ -60,12 +61,15 @@ class PlannedPoint(object):
 
 
 class Analysis(object):
-    def __init__(self, root, failures, requirements, planned, warnings):
+    def __init__(self, root, failures, requirements, planned, warnings,
+                 held_back=()):
         self.root = root
         self.failures = failures
         self.requirements = requirements
         self.planned = planned
         self.warnings = warnings
+        # Completed runs whose transitions the resume follows (HeldBack).
+        self.held_back = list(held_back)
 
     @property
     def resumable(self):
@@ -107,24 +111,46 @@ def analyze(root, request, evaluate):
                                    evaluate))
 
     _check_overlaps(planned)
+    _warn_unprovided(planned)
 
+    held = []
     if root.state in RESUMABLE_STATES:
         named = {p.run.id for p in planned}
-        for failure in failures.unhandled:
+        point_runs = [r for p in planned for r in [p.run] + p.inner]
+        # Without points (resume_requirements), what resuming from the
+        # failures would do.
+        held = held_back_mod.find(
+            root, held_back_mod.resumed_executions(
+                root, point_runs or failures.innermost),
+            evaluate, excluded={r.id for r in point_runs})
+        # A failure that ended while its execution was stopped, and whose
+        # on-error transitions the resume follows, is handled by them.
+        handled_by_resume = {h.run.id for h in held if h.handles_error}
+        unhandled = [f for f in failures.unhandled
+                     if f.id not in handled_by_resume]
+        for failure in unhandled:
             if not failures.covered_by(failure, named):
                 requirements.append(req.unresolved_failure(failure))
-        if root.state == 'ERROR' and not request.points and \
-                not failures.unhandled:
+        # A resume from nowhere would follow nothing (the held-back
+        # transitions go with a point), so every failure handled, or about
+        # to be, still needs a point.
+        if root.state == 'ERROR' and not request.points and not unhandled:
             requirements.append(
                 req.resume_point_required(root, failures.innermost)
             )
         if root.state == 'PAUSED' and not request.points:
-            warnings.extend(_plain_resume_warnings(failures))
+            pausing = _paused_by(failures, evaluate)
+            if pausing:
+                requirements.append(req.resume_point_required_after_pause(
+                    root, pausing))
+            else:
+                warnings.extend(_plain_resume_warnings(failures))
 
     for planned_point in planned:
         warnings.extend(planned_point.warnings)
+    warnings.extend(h.warning() for h in held)
 
-    return Analysis(root, failures, requirements, planned, warnings)
+    return Analysis(root, failures, requirements, planned, warnings, held)
 
 
 def _plan_point(point, run, failures, requirements, evaluate):
@@ -147,10 +173,32 @@ def _plan_point(point, run, failures, requirements, evaluate):
         requirements.append(req.missing_published(run, missing))
     started, warnings = graph.next_tasks(node, run, point.published,
                                          evaluate)
-    warnings.extend(
-        graph.unprovided_references(node, run, point.published, started)
-    )
     return PlannedPoint(point, run, started, warnings)
+
+
+def _warn_unprovided(planned):
+    """Warn of variables that the tasks "continue" starts read unprovided.
+
+    Every point of the request provides something: a "continue" its
+    supplied values, a "rerun" what its task's publish clause declares
+    (the task publishes it when the re-run succeeds, before the tasks it
+    joins with run).
+    """
+    provided = {}
+    for p in planned:
+        for run in [p.run] + p.inner:
+            names = provided.setdefault(run.execution.id, set())
+            if p.point.mode == request_mod.CONTINUE and run is p.run:
+                names.update(p.point.published)
+            else:
+                names.update(graph.declared_publish(run.execution, run.name))
+    for p in planned:
+        if p.point.mode != request_mod.CONTINUE:
+            continue
+        node = p.run.execution
+        p.warnings.extend(graph.unprovided_references(
+            node, p.run, p.point.published, p.next_tasks,
+            also_provided=provided.get(node.id, ())))
 
 
 def _check_overlaps(planned):
@@ -174,6 +222,28 @@ def _check_overlaps(planned):
                     % (quoting.quote(p.point.task), parent.path)
                 )
             parent = parent.execution.parent_run
+
+
+def _paused_by(failures, evaluate):
+    """The handled failures whose own transitions paused the execution.
+
+    Mistral records no engine command among a task's next tasks, so the
+    failed task's on-error and on-complete transitions are evaluated again
+    (over what it left behind, as when it failed) to see whether they
+    lead to "pause". A failure handled otherwise (a notification task),
+    in an execution someone paused by hand, is not one of them.
+    """
+    pausing = []
+    for failure in failures.innermost:
+        node = failure.execution
+        if (node.state != 'PAUSED' or node.type != 'direct' or
+                not failure.error_handled):
+            continue
+        targets, _warnings = graph.taken_transitions(
+            node, failure, failure.published, evaluate, 'ERROR')
+        if 'pause' in targets:
+            pausing.append(failure)
+    return pausing
 
 
 def _plain_resume_warnings(failures):

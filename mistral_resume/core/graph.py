@@ -48,10 +48,12 @@ def publish_names(task_spec, state='SUCCESS'):
     return sorted(names)
 
 
-def _success_clauses(node, name):
+def _clauses(node, name, state='SUCCESS'):
+    """The transitions Mistral follows from a task ending in a state."""
     spec = node.wf_spec
-    return (list(spec.get_on_success_clause(name)) +
-            list(spec.get_on_complete_clause(name)))
+    first = (spec.get_on_error_clause(name) if state == 'ERROR' else
+             spec.get_on_success_clause(name))
+    return list(first) + list(spec.get_on_complete_clause(name))
 
 
 def outbound_names(node, run):
@@ -59,7 +61,7 @@ def outbound_names(node, run):
     if node.type == 'reverse':
         return _reverse_dependents(node, run.name)
     names = []
-    for target, _cond, _params in _success_clauses(node, run.name):
+    for target, _cond, _params in _clauses(node, run.name):
         if target not in names:
             names.append(target)
     return names
@@ -92,10 +94,26 @@ def next_tasks(node, run, published, evaluate):
         ]
         return started, warnings
 
-    layers = outbound_layers(node, run, published)
+    return taken_transitions(node, run, published, evaluate)
+
+
+def taken_transitions(node, run, published, evaluate, state='SUCCESS'):
+    """The targets of a direct workflow task's transitions for a state.
+
+    Conditions are evaluated over the context the task leaves behind
+    (its inbound context and what it published). Targets may be engine
+    commands (ENGINE_COMMANDS).
+
+    :return: (targets, warnings about conditions that did not evaluate).
+    """
+    warnings = []
+    layers = None
     started = []
-    for target, cond, _params in _success_clauses(node, run.name):
+    for target, cond, _params in _clauses(node, run.name, state):
         if cond:
+            if layers is None:
+                # Loads the inbound context: only for a condition.
+                layers = outbound_layers(node, run, published)
             try:
                 taken = evaluate(cond, layers)
             except Exception as e:
@@ -130,9 +148,15 @@ def outbound_layers(node, run, published):
     ]
 
 
-def unprovided_references(node, run, published, started):
-    """Warnings for variables the next tasks read that nothing provides."""
+def unprovided_references(node, run, published, started,
+                          also_provided=()):
+    """Warnings for variables the next tasks read that nothing provides.
+
+    :param also_provided: names the other points of the request provide
+        in this execution.
+    """
     provided = set(published or {})
+    provided.update(also_provided)
     provided.update(run.in_context)
     provided.update(node.context)
     provided.update(node.input)
@@ -153,8 +177,9 @@ def unprovided_references(node, run, published, started):
         if missing:
             warnings.append(
                 'Task %s, which "continue" of %s would start, reads %s that '
-                'neither the supplied "published" values, the context nor '
-                'the workflow input provide.'
+                'neither the supplied "published" values, the other points '
+                'of the request, the context nor the workflow input '
+                'provide.'
                 % (node.path_prefix + name, run.path,
                    ', '.join('"%s"' % v for v in missing))
             )

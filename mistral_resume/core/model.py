@@ -29,11 +29,12 @@ class TaskRun(object):
     __slots__ = ('id', 'name', 'state', 'state_info', 'error_handled',
                  'spec', 'created_at', 'triggered_by', 'published',
                  '_execution', 'children', 'has_actions', '_in_context',
-                 '__weakref__')
+                 'processed', 'has_next_tasks', '__weakref__')
 
     def __init__(self, id, name, state, spec, state_info=None,
                  error_handled=False, created_at=None, triggered_by=(),
-                 published=None, in_context=None, has_actions=True):
+                 published=None, in_context=None, has_actions=True,
+                 processed=True, has_next_tasks=None):
         self.id = id
         self.name = name
         self.state = state
@@ -45,6 +46,11 @@ class TaskRun(object):
         self.published = published
         self.has_actions = has_actions
         self._in_context = in_context
+        # Mistral's bookkeeping of a completed task's transitions: whether
+        # they were processed, and whether they started a task (None:
+        # unknown, as for runs built by hand).
+        self.processed = bool(processed)
+        self.has_next_tasks = has_next_tasks
         self._execution = None
         # Sub-workflow executions this run started (one per iteration of a
         # with-items workflow task).

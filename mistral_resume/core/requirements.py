@@ -102,10 +102,16 @@ def unresolved_failure(run):
 def resume_point_required(execution, failures):
     if failures:
         names = ', '.join(f.path for f in failures)
+        # Upstream's PUT /v2/executions/{id} leaves an ERROR execution as
+        # it is (workflow_handler.resume_workflow, 23.0.0): unlike after a
+        # pause, there is no upstream plain resume to point to.
         message = (
             'Execution %s is in ERROR although every failure was handled by '
             'an on-error or on-complete transition; name the task to resume '
-            'from (one of: %s).' % (execution.id, names)
+            'from (one of: %s) with mode "rerun" or "continue". Mistral '
+            'itself cannot resume it without one either: its PUT '
+            '/v2/executions/%s with state RUNNING leaves an ERROR execution '
+            'as it is.' % (execution.id, names, execution.id)
         )
     else:
         message = (
@@ -117,6 +123,25 @@ def resume_point_required(execution, failures):
     return _entry(
         RESUME_POINT_REQUIRED, message, state=execution.state,
         candidates=[candidate(f) for f in failures]
+    )
+
+
+def resume_point_required_after_pause(execution, failures):
+    """A plain resume of an execution an on-error "pause" paused."""
+    names = ', '.join('%s (task execution %s)' % (f.path, f.id)
+                      for f in failures)
+    return _entry(
+        RESUME_POINT_REQUIRED,
+        'Execution %s was paused by the on-error transition of failed task '
+        '%s; a plain resume would leave that task in ERROR and skip its '
+        'on-success tasks, so name it with mode "rerun" or "continue". To '
+        'resume without it, as upstream Mistral does, use Mistral\'s own '
+        'PUT /v2/executions/%s with state RUNNING.'
+        % (execution.id, names, execution.id),
+        candidates=[candidate(f) for f in failures],
+        # One pausing task (the usual case) is the task of the entry.
+        **(_run_fields(failures[0]) if len(failures) == 1 else
+           {'state': execution.state})
     )
 
 

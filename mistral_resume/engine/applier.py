@@ -77,6 +77,7 @@ def apply(wf_ex, analysis, resume_request, record_id):
         _test_delay(wf_ex, number, len(analysis.planned))
 
     _resume_paused_work(paused)
+    _follow_held_back(analysis.held_back)
 
 
 def _test_delay(wf_ex, number, total):
@@ -149,22 +150,64 @@ def _continue(task_ex, point, record_id, resume_request):
 
     wf_ctrl = wf_base.get_controller(wf_ex, wf.wf_spec)
     cmds = wf_ctrl.continue_workflow(task_ex=task_ex)
-
-    # What Task.complete() records after a completion (tasks.py, 23.0.0).
-    task_ex.next_tasks = [
-        (c.task_spec.get_name(),
-         c.triggered_by[0]['event'] if c.triggered_by else None)
-        for c in cmds if not commands.is_engine_command(c)
-    ]
-    task_ex.has_next_tasks = bool(task_ex.next_tasks)
-    task_ex.error_handled = False
-    task_ex.processed = True
+    _record_transitions(task_ex, cmds)
 
     task.register_workflow_completion_check()
     dispatcher.dispatch_workflow_commands(wf_ex, cmds)
     # Joins waiting on this task are refreshed as after any completion.
     task_handler._check_affected_tasks(task)
     _schedule_integrity_checks(wf_ex)
+
+
+def _record_transitions(task_ex, cmds):
+    """What Task.complete() records once it followed a task's transitions.
+
+    (engine/tasks.py, 23.0.0): the next tasks, whether the error was
+    handled, processed. Joins read the next tasks of their inbound tasks.
+    """
+    task_ex.next_tasks = [
+        (c.task_spec.get_name(),
+         c.triggered_by[0]['event'] if c.triggered_by else None)
+        for c in cmds if not commands.is_engine_command(c)
+    ]
+    task_ex.has_next_tasks = bool(task_ex.next_tasks)
+    task_ex.error_handled = (task_ex.state == states.ERROR and
+                             any(c.handles_error for c in cmds))
+    task_ex.processed = True
+
+
+def _follow_held_back(held_back):
+    """Follow the transitions of tasks that ended while stopped.
+
+    The analysis (under this lock, in this transaction) found them; see
+    core.held_back. Once the points set their execution RUNNING again,
+    each is continued as Task.complete() would have, had the execution
+    been RUNNING then. Recording its next tasks makes it count for the
+    joins it leads to, and keeps any later resume from following them a
+    second time.
+    """
+    for held in held_back:
+        task_ex = db_api.get_task_execution(held.run.id)
+        wf_ex = task_ex.workflow_execution
+        if wf_ex.state != states.RUNNING:
+            continue
+        if task_ex.state != held.run.state or task_ex.next_tasks:
+            raise ExecutionChanged(
+                'Task execution %s changed while its transitions were being '
+                'followed.' % task_ex.id
+            )
+        wf_ctrl = wf_base.get_controller(wf_ex)
+        cmds = wf_ctrl.continue_workflow(task_ex=task_ex)
+        _record_transitions(task_ex, cmds)
+        task = task_handler.build_task_from_execution(wf_ctrl.wf_spec,
+                                                      task_ex)
+        task.register_workflow_completion_check()
+        dispatcher.dispatch_workflow_commands(wf_ex, cmds)
+        # What the engine does after any completion (task_handler, 23.0.0):
+        # a join that already waits on this task (its other branches ended
+        # in time) is refreshed now that the task counts for it; nothing
+        # else would ever refresh it.
+        task_handler._check_affected_tasks(task)
 
 
 def _publish_globals(wf_ex, wf_spec, task_ex, published):

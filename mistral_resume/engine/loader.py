@@ -41,6 +41,8 @@ _TASK_COLUMNS = (
     models.TaskExecution.runtime_context,
     models.TaskExecution.published,
     models.TaskExecution.workflow_execution_id,
+    models.TaskExecution.processed,
+    models.TaskExecution.has_next_tasks,
 )
 
 
@@ -103,6 +105,8 @@ def _task_runs(execution_ids):
             created_at=row.created_at,
             triggered_by=_triggered_by(row.runtime_context),
             published=row.published,
+            processed=row.processed,
+            has_next_tasks=row.has_next_tasks,
         )
         by_execution.setdefault(row.workflow_execution_id, []).append(run)
     return by_execution

@@ -392,24 +392,26 @@ class TestOnErrorPause(AnalysisTestCase):
         self.await_workflow_paused(self.wf_id)
         self.t2 = self.task_id(self.wf_id, 't2')
 
-    def test_plain_resume_with_a_warning(self):
+    def test_plain_resume_needs_a_point(self):
         view = self.requirements(self.wf_id)
         self.assertEqual('PAUSED', view['state'])
         self.assertTrue(view['resumable'])
-        self.assertTrue(view['plain_resume'])
-        self.assertEqual([], view['requirements'])
+        self.assertFalse(view['plain_resume'])
         failure, = view['failures']
         self.assertEqual(('t2', self.t2, True),
                          (failure['task'], failure['task_execution_id'],
                           failure['error_handled']))
-        warning, = view['warnings']
-        self.assertSentence(warning, 't2', self.t2, 'ERROR')
+        entry, = view['requirements']
+        self.assertRequirement(entry, 'RESUME_POINT_REQUIRED', 't2', self.t2)
+        self.assertSentence(entry['message'], 't2', self.t2,
+                            'PUT /v2/executions/%s' % self.wf_id)
+        self.assertEqual([{'task': 't2', 'task_execution_id': self.t2,
+                           'path': 't2', 'state': 'ERROR',
+                           'error_handled': True}], entry['candidates'])
+        self.assertEqual([], view['warnings'])
 
-        out = self.dry_run(self.wf_id)
-        self.assertEqual([], self.planned(out))
-        self.assertEqual('PAUSED', out['record']['execution_state_before'])
-        warning, = out['record']['warnings']
-        self.assertIn('t2', warning)
+        entry, = self.unmet(self.dry_run(self.wf_id))
+        self.assertRequirement(entry, 'RESUME_POINT_REQUIRED', 't2', self.t2)
 
     def test_rerun_and_continue_planned(self):
         out = self.dry_run(self.wf_id, {'task': 't2'})
@@ -1273,17 +1275,20 @@ class TestNestedPause(AnalysisTestCase):
         low, = self.children(mid)
         self.c = self.task_id(low, 'c')
 
-    def test_plain_resume_with_a_warning(self):
+    def test_plain_resume_needs_a_point(self):
         view = self.requirements(self.wf_id)
         self.assertEqual('PAUSED', view['state'])
-        self.assertTrue(view['plain_resume'])
-        self.assertEqual([], view['requirements'])
+        self.assertFalse(view['plain_resume'])
         failure, = view['failures']
         self.assertEqual(('a.b.c', self.c, True),
                          (failure['path'], failure['task_execution_id'],
                           failure['error_handled']))
-        warning, = view['warnings']
-        self.assertSentence(warning, 'a.b.c', self.c)
+        entry, = view['requirements']
+        self.assertRequirement(entry, 'RESUME_POINT_REQUIRED', 'c', self.c,
+                               path='a.b.c')
+        self.assertEqual([self.c], [c['task_execution_id']
+                                    for c in entry['candidates']])
+        self.assertEqual([], view['warnings'])
 
     def test_rerun_and_continue_planned(self):
         point, = self.planned(self.dry_run(self.wf_id, {'task': 'a.b.c'}))

@@ -728,16 +728,29 @@ class TestPaused(ApplyTestCase):
         self.assertEqual({'out': 'given'},
                          self.task(wf_id, 't2')['published'])
 
-    def test_on_error_pause_plain_resume_is_upstream_resume(self):
+    def test_on_error_pause_plain_resume_is_refused(self):
         wf_id = self._paused_by_on_error()
-        record = self.created(wf_id)
-        self.assertEqual([], record['points'])
-        self.assertEqual(1, len(record['warnings']))
-        self.assertIn('t1', record['warnings'][0])
-        self.await_workflow_success(wf_id)
+        t1 = self.task(wf_id, 't1')
+        out = self.resume(wf_id)
+        self.assertEqual(['RESUME_POINT_REQUIRED'], self.codes(out))
+        entry, = out['requirements']
+        self.assertEqual(('t1', t1['id']),
+                         (entry['task'], entry['task_execution_id']))
+        self.assertEqual([t1['id']], [c['task_execution_id']
+                                      for c in entry['candidates']])
+        self.assertIn('PUT /v2/executions/%s' % wf_id, entry['message'])
+        # Nothing changed, nothing recorded.
+        self.assertEqual('PAUSED', self.execution(wf_id).state)
+        self.assertEqual([t1], self.tasks(wf_id))
+        self.assertEqual(0, self.count_records())
 
-        # As upstream Mistral: the failed task stays in ERROR and its
-        # on-success task never runs, yet the workflow succeeds.
+    def test_on_error_pause_upstream_resume_still_works(self):
+        # What the refusal points to: Mistral's own resume, unchanged. The
+        # failed task stays in ERROR and its on-success task never runs,
+        # yet the workflow succeeds.
+        wf_id = self._paused_by_on_error()
+        self.engine.resume_workflow(wf_id)
+        self.await_workflow_success(wf_id)
         self.assertEqual('ERROR', self.task(wf_id, 't1')['state'])
         self.settled(wf_id, 'SUCCESS')
         self.assertEqual([], self.tasks(wf_id, 't2'))

@@ -49,6 +49,14 @@ main:
     handler:
       action: std.noop
       on-success: [fail]
+    b5:
+      action: std.noop
+      publish:
+        nobody: <% task().result %>
+    b4:
+      action: std.noop
+      on-error:
+        - pause: <% $.get('stop', true) %>
     side:
       action: std.echo output=<% $.nobody %>
     j:
@@ -164,6 +172,24 @@ class TestParallelBranches(oslo_base.BaseTestCase):
         self.assertEqual(['j'], analysis.planned[0].next_tasks)
         self.assertEqual([], analysis.warnings)
 
+    def test_other_points_provide_what_the_next_tasks_read(self):
+        # side, started by continuing b2, reads "nobody".
+        b2 = {'task': 'b2', 'mode': 'continue',
+              'published': {'r2': 5, 'shared': 1, 'go': True}}
+        warning, = analyze(self.root, b2).warnings
+        self.assertIn('"nobody"', warning)
+        # Supplied by continuing b3, in the same request.
+        analysis = analyze(self.root, b2, {
+            'task': 'b3', 'mode': 'continue', 'published': {'nobody': 0}})
+        self.assertEqual([], analysis.warnings)
+        # Declared by the publish clause of a task the request re-runs.
+        root = model.ExecutionNode(
+            'wf', 'ERROR', spec('main'),
+            self.runs + [run('7', 'b5', 'ERROR', 'main', by=['1'])])
+        analysis = analyze(root, b2, {'task': 'b5'})
+        self.assertTrue(analysis.ok, analysis.requirements)
+        self.assertEqual([], analysis.warnings)
+
     def test_reset_false_needs_with_items(self):
         self.assertRaises(request.InvalidRequest, analyze, self.root,
                           {'task': 'b2', 'reset': False})
@@ -182,7 +208,8 @@ class TestHandledFailures(oslo_base.BaseTestCase):
                                  for c in required['candidates']])
         self.assertTrue(analyze(root, {'task': 'b3'}).ok)
 
-    def test_paused_by_transition(self):
+    def test_paused_with_a_handled_failure(self):
+        # b3's on-error ran a handler; someone paused the execution.
         runs = [run('1', 't1', 'SUCCESS', 'main'),
                 run('4', 'b3', 'ERROR', 'main', by=['1'], handled=True)]
         root = model.ExecutionNode('wf', 'PAUSED', spec('main'), runs)
@@ -190,6 +217,33 @@ class TestHandledFailures(oslo_base.BaseTestCase):
         view = analyzer.requirements_view(analysis)
         self.assertTrue(view['plain_resume'])
         self.assertIn('leaves failed task b3', view['warnings'][0])
+
+    def test_paused_by_on_error_pause(self):
+        runs = [run('1', 't1', 'SUCCESS', 'main'),
+                run('4', 'b4', 'ERROR', 'main', by=['1'], handled=True)]
+        root = model.ExecutionNode('wf', 'PAUSED', spec('main'), runs)
+        analysis = analyze(root)
+        view = analyzer.requirements_view(analysis)
+        self.assertFalse(view['plain_resume'])
+        required, = view['requirements']
+        self.assertEqual(('RESUME_POINT_REQUIRED', 'b4', '4'),
+                         (required['code'], required['task'],
+                          required['task_execution_id']))
+        self.assertEqual(['4'], [c['task_execution_id']
+                                 for c in required['candidates']])
+        self.assertIn('PUT /v2/executions/wf', required['message'])
+        self.assertEqual([], view['warnings'])
+        # Named, it goes ahead.
+        self.assertTrue(analyze(root, {'task': 'b4'}).ok)
+
+    def test_pause_condition_not_taken(self):
+        # The pause transition's condition was false: not what paused it.
+        runs = [run('1', 't1', 'SUCCESS', 'main'),
+                run('4', 'b4', 'ERROR', 'main', by=['1'], handled=True,
+                    ctx={'stop': False})]
+        root = model.ExecutionNode('wf', 'PAUSED', spec('main'), runs)
+        view = analyzer.requirements_view(analyze(root))
+        self.assertTrue(view['plain_resume'])
 
     def test_not_resumable(self):
         root = model.ExecutionNode('wf', 'RUNNING', spec('main'),
