@@ -40,7 +40,16 @@ class _Matrix(runner.MatrixRunner, base.ApiTestCase):
         elif isinstance(expected, model.Differs):
             self.assertNotEqual(row.end.as_dict(), got)
         else:
-            self.assertEqual(expected.as_dict(), got)
+            self.assertEqual(expected.as_dict(), _either(expected, got))
+
+
+def _either(expected, got):
+    """got, with each count that a tuple of the row allows taken as it."""
+    runs = dict(got['runs'])
+    for name, allowed in expected.runs.items():
+        if isinstance(allowed, tuple) and runs.get(name) in allowed:
+            runs[name] = allowed
+    return dict(got, runs=runs)
 
 
 class TestResume(_Matrix):
