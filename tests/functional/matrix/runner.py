@@ -29,6 +29,7 @@ Steps (a row's ``before`` and ``after``) are tuples:
 """
 
 import json
+import re
 
 from mistral.db.v2 import api as db_api
 from mistral.services import workflows as wf_service
@@ -258,7 +259,8 @@ class MatrixRunner(object):
         self.assertEqual(sorted(row.warnings), sorted(
             name for name in row.warnings
             for warning in out['record']['warnings']
-            if 'task %s ' % name in warning.lower()))
+            if re.search(r'\btask %s\b' % re.escape(name),
+                         warning.lower())))
         return self.ended(row.after, wf_id, RESUME,
                           _template(row.expected, row.end))
 
