@@ -21,9 +21,11 @@ before every check (see ``enforce``).
 
 from mistral.api import access_control as acl
 from mistral.policies import base
+from oslo_config import cfg
 from oslo_policy import policy
 
 RESUMES = 'resumes:%s'
+BATCHES = 'resume_batches:%s'
 
 rules = [
     policy.DocumentedRuleDefault(
@@ -56,6 +58,27 @@ rules = [
                      'method': 'GET'}]
     ),
     policy.DocumentedRuleDefault(
+        name=BATCHES % 'create',
+        check_str=base.RULE_ADMIN_OR_OWNER,
+        description='Resume every execution that a filter matches (a resume '
+                    'batch), or ask what it would do (dry run).',
+        operations=[{'path': '/v2/resume_batches', 'method': 'POST'}]
+    ),
+    policy.DocumentedRuleDefault(
+        name=BATCHES % 'list',
+        check_str=base.RULE_ADMIN_OR_OWNER,
+        description='List resume batches.',
+        operations=[{'path': '/v2/resume_batches', 'method': 'GET'}]
+    ),
+    policy.DocumentedRuleDefault(
+        name=BATCHES % 'get',
+        check_str=base.RULE_ADMIN_OR_OWNER,
+        description='Return a resume batch with its outcomes (enforced with '
+                    'the batch\'s project_id and user_id as the target).',
+        operations=[{'path': '/v2/resume_batches/{batch_id}',
+                     'method': 'GET'}]
+    ),
+    policy.DocumentedRuleDefault(
         name='tasks:context',
         check_str=base.RULE_ADMIN_OR_OWNER,
         description='Return the inbound context of a task execution.',
@@ -67,6 +90,19 @@ rules = [
 def list_rules():
     """Entry point for oslopolicy-sample-generator."""
     return rules
+
+
+def owner_target(resource):
+    """The policy target of a resource that has an owner.
+
+    Without authentication Mistral's caller has no project (its rows get
+    Mistral's default project): the caller's own target then, as Mistral
+    checks its own rules.
+    """
+    if not cfg.CONF.pecan.auth_enable:
+        return None
+    return {'project_id': resource['project_id'],
+            'user_id': resource['user_id']}
 
 
 def enforce(action, context, target=None):

@@ -29,6 +29,7 @@ from mistral.api.controllers.v2 import execution
 from mistral.api.controllers.v2 import root as mistral_v2
 from mistral.api.controllers.v2 import task
 
+from mistral_resume.api import batches
 from mistral_resume.api import resumes
 from mistral_resume.api import task_context
 
@@ -46,6 +47,7 @@ class V2Controller(mistral_v2.Controller):
     executions = ExecutionsController()
     tasks = TasksController()
     resumes = resumes.ResumesController()
+    resume_batches = batches.ResumeBatchesController()
 
 
 class RootController(mistral_root.RootController):
