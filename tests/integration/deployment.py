@@ -436,11 +436,12 @@ class DeploymentTestCase(testtools.TestCase):
 
     It takes tens of seconds: keep a module's tests in one class, so that
     one stestr worker owns it. ``WORKFLOWS`` (a YAML text) is created once
-    it runs; ``ENGINE_CONFIG`` adds configuration lines to both engines.
+    it runs; ``SERVICE_CONFIG`` adds configuration lines to the API and
+    both engines.
     """
 
     WORKFLOWS = None
-    ENGINE_CONFIG = ()
+    SERVICE_CONFIG = ()
 
     shared = None
     tenant = None
@@ -467,9 +468,9 @@ class DeploymentTestCase(testtools.TestCase):
                 cls.tmp_dir, cls.tenant.transport_url,
                 cls.tenant.database_url)
             for name, kind in SERVICES:
-                if kind == 'engine' and cls.ENGINE_CONFIG:
+                if kind in ('api', 'engine') and cls.SERVICE_CONFIG:
                     cls.deployment.extra_config[name] = list(
-                        cls.ENGINE_CONFIG)
+                        cls.SERVICE_CONFIG)
             cls.deployment.write_config()
             cls.deployment.prepare_database()
             cls.deployment.start()
