@@ -264,16 +264,19 @@ class ResumeBatchDeploymentTest(deployment.DeploymentTestCase):
             batch_id, dead_since)]
         self.assertTrue(after)
         self.assertAllSucceed(after)
-        stuck = self.count_rows(
+        # The others, resumed while the victim lived: not yet SUCCESS when
+        # the survivor's were (still running, or lost with the victim).
+        not_yet = self.count_rows(
             "SELECT count(*) FROM workflow_executions_v2 "
             "WHERE id = ANY(%s) AND state <> 'SUCCESS'", ids)
 
         self.figures('engine-killed', (
             'engine-killed: executions=%d killed=%s after >=%d outcomes '
             'chunks-taken-over=%d by %s batch-done-%.1fs-after-the-kill '
-            '(lease %ds, claim every %ds) per-engine=%s resumed-after-kill=%d '
-            'not-SUCCESS-after-the-survivor-finished=%d'
+            '(lease %ds, claim every %ds) per-engine=%s '
+            'resumed-after-the-death=%d (all SUCCESS) resumed-before=%d '
+            '(%d of them not SUCCESS yet then)'
             % (KILL_BATCH_SIZE, victim, KILL_BATCH_SIZE // 5,
                len(taken_over), survivor, finished_in, LEASE,
                CLAIM_INTERVAL, self.per_engine(batch_id), len(after),
-               stuck)))
+               KILL_BATCH_SIZE - len(after), not_yet)))
