@@ -14,17 +14,19 @@
 
 """Resume batch against the same resumes sent one by one.
 
-``python -m bench.batches [--quick] [--size N] [--rounds R] [--out DIR]``
+``python -m bench.batches [--quick] [--deployment] [--size N] [--rounds R]``
 
-On the embedded server: each round starts 2 x N failed ``bench_latency``
-executions (not timed), then, in a rotating order, resumes N of them by
-one ``POST /v2/resume_batches`` and the other N by N ``POST
-/v2/executions/{id}/resumes`` sent one after the other by one client.
-Each variant is timed from its first request to the poll that sees its N
-executions SUCCESS; the batch's POST is timed alone too. Reported: each
-variant's wall time, resumes per second, batch / one-by-one, the POST's
-answer time and the server's peak memory. Not part of the test suite; the
-machine is likely shared: compare ratios, not seconds.
+On the embedded server, or with ``--deployment`` on the two-engine
+deployment of tests/integration (RabbitMQ, PostgreSQL): each round starts
+2 x N failed ``bench_latency`` executions (not timed), then, in a rotating
+order, resumes N of them by one ``POST /v2/resume_batches`` and the other
+N by N ``POST /v2/executions/{id}/resumes`` sent one after the other by
+one client. Each variant is timed from its first request to the poll that
+sees its N executions SUCCESS; the batch's POST is timed alone too.
+Reported: each variant's wall time, resumes per second, batch /
+one-by-one, the POST's answer time and the peak memory (of the server, or
+of each engine). Not part of the test suite; the machine is likely shared:
+compare ratios, not seconds.
 """
 
 import argparse
@@ -98,12 +100,18 @@ def batch(server, ids):
             'outcomes_s': outcomes_s}
 
 
-def run(settings):
+def run(settings, on_deployment=False):
     size = settings['size']
-    server = bench_server.BenchServer()
+    if on_deployment:
+        from bench import deployment
+        server = deployment.BenchDeployment()
+    else:
+        server = bench_server.BenchServer()
     rounds = []
     try:
-        _log('Starting the embedded server (%s)...' % server.tmp_dir)
+        _log('Starting the %s (%s)...' % (
+            'deployment' if on_deployment else 'embedded server',
+            server.tmp_dir))
         server.start()
         for number in range(settings['rounds']):
             _log('Round %d: starting %d failed executions...'
@@ -125,9 +133,9 @@ def run(settings):
     return rounds
 
 
-def summary(size, rounds):
-    lines = ['Resume batch vs one by one, %d executions each, embedded '
-             'server' % size]
+def summary(size, rounds, where):
+    lines = ['Resume batch vs one by one, %d executions each, %s'
+             % (size, where)]
     for i, row in enumerate(rounds, 1):
         b, o = row['batch'], row['one_by_one']
         lines.append(
@@ -146,6 +154,9 @@ def main(argv=None):
     parser.add_argument('--quick', action='store_true',
                         help='a smoke run: %(size)d executions, one '
                              'round' % QUICK)
+    parser.add_argument('--deployment', action='store_true',
+                        help='on the two-engine deployment (RabbitMQ and '
+                             'PostgreSQL) instead of the embedded server')
     parser.add_argument('--size', type=int, help='executions per variant')
     parser.add_argument('--rounds', type=int, help='rounds')
     parser.add_argument('--out', default=DEFAULT_OUT)
@@ -155,15 +166,18 @@ def main(argv=None):
         if getattr(args, key):
             settings[key] = getattr(args, key)
 
-    rounds = run(settings)
+    rounds = run(settings, args.deployment)
+    where = 'two-engine deployment' if args.deployment else 'embedded server'
+
     os.makedirs(args.out, exist_ok=True)
     stamp = datetime.datetime.now().strftime('%Y%m%d-%H%M%S')
-    path = os.path.join(args.out, 'batches-%s%s.json' % (
-        stamp, '-quick' if args.quick else ''))
+    path = os.path.join(args.out, 'batches-%s%s%s.json' % (
+        stamp, '-deployment' if args.deployment else '',
+        '-quick' if args.quick else ''))
     with open(path, 'w') as f:
-        json.dump({'settings': settings, 'rounds': rounds,
+        json.dump({'settings': settings, 'where': where, 'rounds': rounds,
                    'loadavg': os.getloadavg()}, f, indent=1)
-    print(summary(settings['size'], rounds))
+    print(summary(settings['size'], rounds, where))
     print('\nResults: %s' % path)
     return 0
 
