@@ -53,6 +53,13 @@ batch_other:
   tasks:
     u1:
       action: test.check value=bad
+batch_sleepy:
+  tasks:
+    s:
+      action: std.sleep seconds=0.5
+      on-success: t2
+    t2:
+      action: std.noop
 """
 
 RERUN_T2 = [{'task': 't2', 'context': {'x': 'ok'}}]
@@ -274,6 +281,27 @@ class TestBatch(BatchTestCase):
                 first['id'], outcome='applied')['outcomes']])
         self.assertEqual([], self.batch(first['id'],
                                         outcome='pending')['outcomes'])
+
+    def test_plain_resume_of_paused_executions(self):
+        ids = []
+        for _ in range(2):
+            ex_id = self.engine.start_workflow('batch_sleepy').id
+            self._await(lambda: self.tasks(ex_id, 's'))
+            self.engine.pause_workflow(ex_id)
+            self.await_workflow_paused(ex_id)
+            self.await_task_done(ex_id, 's')
+            ids.append(ex_id)
+
+        batch = self.post({'filter': {'workflow_name': 'batch_sleepy',
+                                      'state': 'PAUSED'}}, 202)
+        done = self.await_done(batch['id'])
+
+        self.assertEqual((2, 2), (done['total'], done['applied']))
+        for ex_id in ids:
+            self.await_workflow_success(ex_id)
+            [record] = self.records(ex_id)
+            self.assertEqual(('PAUSED', []), (
+                record['execution_state_before'], record['points']))
 
     def test_empty_match_is_done_at_once(self):
         answer = self.post({'filter': {'workflow_name': 'batch_chain'},
