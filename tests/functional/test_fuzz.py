@@ -353,9 +353,10 @@ class FuzzTest(embedded.ExampleServerTestCase):
         self.assertGreaterEqual(sent['bodies'], EXAMPLES)
 
     def test_batch_dry_runs(self):
+        # Fewer: each dry run asks the engine about every matched execution.
         sent = collections.Counter()
 
-        @settings(max_examples=max(EXAMPLES // 4, 1), **FUZZ_SETTINGS)
+        @settings(max_examples=max(EXAMPLES // 8, 1), **FUZZ_SETTINGS)
         @given(body=st.one_of(batch_requests.map(_dumps),
                               well_formed_batches.map(_dumps), raw_bodies))
         def post(body):
@@ -369,7 +370,7 @@ class FuzzTest(embedded.ExampleServerTestCase):
 
         post()
         self.report('batch dry runs', sent['batches'])
-        self.assertGreaterEqual(sent['batches'], max(EXAMPLES // 4, 1))
+        self.assertGreaterEqual(sent['batches'], max(EXAMPLES // 8, 1))
 
     def test_path_ids_and_queries(self):
         sent = collections.Counter()
