@@ -73,6 +73,39 @@ resume_opts = [
              'starts, and resumes may then go wrong in ways no test has '
              'seen.'
     ),
+    cfg.IntOpt(
+        'batch_chunk_size',
+        default=25,
+        min=1,
+        help='How many executions of a resume batch go in one chunk: the '
+             'unit of work an engine takes at a time. Smaller chunks spread '
+             'a batch more evenly over the engines.'
+    ),
+    cfg.FloatOpt(
+        'batch_lease',
+        default=60.0,
+        min=0.1,
+        help='Seconds an engine holds a chunk of a resume batch without '
+             'renewing its lease (it renews it after each execution). A '
+             'chunk whose lease ended (its engine died) is handed out again '
+             'by another engine: within batch_lease + batch_claim_interval. '
+             'Engines compare their clocks through it: keep them in sync, '
+             'as Mistral\'s scheduler needs too.'
+    ),
+    cfg.FloatOpt(
+        'batch_claim_interval',
+        default=10.0,
+        min=0.05,
+        help='Seconds between two looks, by every engine, for chunks of '
+             'resume batches whose lease ended.'
+    ),
+    cfg.IntOpt(
+        'batch_max_executions',
+        default=10000,
+        min=1,
+        help='The largest max_executions a resume batch may give: the most '
+             'executions one batch can resume.'
+    ),
     cfg.FloatOpt(
         'test_apply_delay',
         default=0.0,

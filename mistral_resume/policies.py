@@ -30,6 +30,7 @@ from oslo_config import cfg
 from oslo_policy import policy
 
 RESUMES = 'resumes:%s'
+BATCHES = 'resume_batches:%s'
 
 rules = [
     policy.DocumentedRuleDefault(
@@ -59,6 +60,27 @@ rules = [
         description='Return what it takes to resume a workflow execution.',
         operations=[{'path': '/v2/executions/{execution_id}/'
                              'resume_requirements',
+                     'method': 'GET'}]
+    ),
+    policy.DocumentedRuleDefault(
+        name=BATCHES % 'create',
+        check_str=base.RULE_ADMIN_OR_OWNER,
+        description='Resume every execution that a filter matches (a resume '
+                    'batch), or ask what it would do (dry run).',
+        operations=[{'path': '/v2/resume_batches', 'method': 'POST'}]
+    ),
+    policy.DocumentedRuleDefault(
+        name=BATCHES % 'list',
+        check_str=base.RULE_ADMIN_OR_OWNER,
+        description='List resume batches.',
+        operations=[{'path': '/v2/resume_batches', 'method': 'GET'}]
+    ),
+    policy.DocumentedRuleDefault(
+        name=BATCHES % 'get',
+        check_str=base.RULE_ADMIN_OR_OWNER,
+        description='Return a resume batch with its outcomes (enforced with '
+                    'the batch\'s project_id and user_id as the target).',
+        operations=[{'path': '/v2/resume_batches/{batch_id}',
                      'method': 'GET'}]
     ),
     policy.DocumentedRuleDefault(
@@ -99,6 +121,19 @@ def authorizer(action, context):
                   else None)
         enforce(action, context, target)
     return authorize
+
+
+def owner_target(resource):
+    """The policy target of a resource that has an owner.
+
+    Without authentication Mistral's caller has no project (its rows get
+    Mistral's default project): the caller's own target then, as Mistral
+    checks its own rules.
+    """
+    if not cfg.CONF.pecan.auth_enable:
+        return None
+    return {'project_id': resource['project_id'],
+            'user_id': resource['user_id']}
 
 
 def enforce(action, context, target=None):

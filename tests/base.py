@@ -127,7 +127,9 @@ class EngineTestCase(engine_base.EngineTestCase):
     @staticmethod
     def _clean_records():
         with db_api.transaction():
-            db_sa_base.model_query(models.ResumeRecord).delete()
+            for model in (models.ResumeRecord, models.BatchOutcome,
+                          models.BatchChunk, models.ResumeBatch):
+                db_sa_base.model_query(model).delete()
 
     def _await(self, predicate, delay=POLL, timeout=TIMEOUT,
                fail_message='no detail', fail_message_formatter=lambda x: x):

@@ -34,6 +34,7 @@ from mistral.api.controllers.v2 import task
 from mistral.utils import rest_utils
 from wsmeext import pecan as wsme_pecan
 
+from mistral_resume.api import batches
 from mistral_resume.api import links
 from mistral_resume.api import resumes
 from mistral_resume.api import task_context
@@ -68,6 +69,7 @@ class V2Controller(mistral_v2.Controller):
     executions = ExecutionsController()
     tasks = TasksController()
     resumes = resumes.ResumesController()
+    resume_batches = batches.ResumeBatchesController()
 
 
 class RootController(mistral_root.RootController):

@@ -519,6 +519,11 @@ class Resume(_ResumeCommand, command.ShowOne):
     def get_parser(self, prog_name):
         parser = super(Resume, self).get_parser(prog_name)
         parser.add_argument('execution', help='Workflow execution ID.')
+        return self.add_request_arguments(parser)
+
+    @staticmethod
+    def add_request_arguments(parser):
+        """The request's options (shared with execution-resume-batch)."""
         parser.add_argument(
             '--rerun', action='append', default=[],
             metavar='TASK[=CONTEXT]',
@@ -566,11 +571,17 @@ class Resume(_ResumeCommand, command.ShowOne):
         )
         return parser
 
-    def take_action(self, parsed_args):
+    @staticmethod
+    def request_values(parsed_args):
+        """The points and env that the request's options give."""
         points = build_points(parsed_args.rerun, parsed_args.continue_points,
                               parsed_args.no_reset, parsed_args.context_mode)
         env = (load_object(parsed_args.env, 'The env')
                if parsed_args.env is not None else None)
+        return points, env
+
+    def take_action(self, parsed_args):
+        points, env = self.request_values(parsed_args)
         record = self.manager.create(
             parsed_args.execution, points=points, env=env,
             reason=parsed_args.reason, request_id=parsed_args.request_id,

@@ -26,6 +26,7 @@ import sys
 from mistralclient import shell as mistral_shell
 import pbr.version
 
+from mistral_resume.client import batch_commands
 from mistral_resume.client import commands
 
 RESUME_COMMANDS = {
@@ -34,6 +35,9 @@ RESUME_COMMANDS = {
     'execution-resume-list': commands.ResumeList,
     'execution-resume-show': commands.ResumeShow,
     'task-context': commands.TaskContextShow,
+    'execution-resume-batch': batch_commands.ResumeBatchCreate,
+    'resume-batch-list': batch_commands.ResumeBatchList,
+    'resume-batch-show': batch_commands.ResumeBatchShow,
 }
 
 DESCRIPTION = ('Command-line interface to the Mistral APIs, with '

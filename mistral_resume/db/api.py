@@ -26,16 +26,18 @@ SORT_KEYS = ('created_at', 'updated_at', 'id', 'request_id', 'user_id',
              'execution_state_before')
 
 
-def _query():
-    """Records the caller may see: its project's, or all for an admin."""
-    query = db_base.model_query(models.ResumeRecord)
+def visible(model, query=None):
+    """Rows the caller may see: its project's, or all for an admin."""
+    query = db_base.model_query(model) if query is None else query
     if auth_ctx.has_ctx() and auth_ctx.ctx().is_admin:
         return query
     # Mistral's notion of the caller's project (its default project when
     # authentication is off), as its own queries use.
-    return query.filter(
-        models.ResumeRecord.project_id == security.get_project_id()
-    )
+    return query.filter(model.project_id == security.get_project_id())
+
+
+def _query():
+    return visible(models.ResumeRecord)
 
 
 @db_base.session_aware()

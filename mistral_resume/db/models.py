@@ -59,6 +59,8 @@ class ResumeRecord(ResumeModelBase):
     env = sa.Column(st.JsonLongDictType(), nullable=True)
     warnings = sa.Column(st.JsonListType(), nullable=False, default=list)
     requirements = sa.Column(st.JsonListType(), nullable=False, default=list)
+    # The resume batch this resume was part of, if any.
+    batch_id = sa.Column(sa.String(36), nullable=True, index=True)
 
     # Mistral stores whole seconds; the audit trail is listed newest first
     # and several resumes can land within one second, so ours keep
@@ -67,3 +69,98 @@ class ResumeRecord(ResumeModelBase):
         sa.DateTime().with_variant(mysql.DATETIME(fsp=6), 'mysql'),
         default=timeutils.utcnow
     )
+
+
+def _precise_datetime():
+    """A timestamp with microseconds on every database (MySQL: fsp=6)."""
+    return sa.DateTime().with_variant(mysql.DATETIME(fsp=6), 'mysql')
+
+
+class ResumeBatch(ResumeModelBase):
+    """One resume batch: the request, applied to every matched execution.
+
+    Its state and counts are not stored: they are read from its outcomes,
+    which engines write one by one, so no two engines ever update one row
+    to say how far the batch got.
+    """
+
+    __tablename__ = 'mistral_resume_batches'
+
+    __table_args__ = (
+        # A request_id names one batch per project (the idempotency key).
+        sa.UniqueConstraint('project_id', 'request_id'),
+        sa.Index('mistral_resume_batches_project_created',
+                 'project_id', 'created_at'),
+    )
+
+    id = mistral_base.id_column()
+    project_id = sa.Column(sa.String(80), nullable=True)
+    user_id = sa.Column(sa.String(128), nullable=True)
+    reason = sa.Column(sa.Text(), nullable=True)
+    request_id = sa.Column(sa.String(255), nullable=True)
+    filter = sa.Column(st.JsonDictType(), nullable=False, default=dict)
+    points = sa.Column(st.JsonListType(), nullable=False, default=list)
+    env = sa.Column(st.JsonLongDictType(), nullable=True)
+    total = sa.Column(sa.Integer(), nullable=False, default=0)
+    created_at = sa.Column(_precise_datetime(), default=timeutils.utcnow)
+
+
+class BatchChunk(ResumeModelBase):
+    """A slice of a batch's executions, worked on by one engine at a time.
+
+    The engine working on it holds a lease (``owner``, ``lease_expires_at``)
+    that it renews after each execution. A chunk whose lease expired
+    (its engine died, or the cast that announced it was lost) is handed out
+    again by whichever engine notices first (engine/batches.py).
+    """
+
+    __tablename__ = 'mistral_resume_batch_chunks'
+
+    __table_args__ = (
+        sa.Index('mistral_resume_batch_chunks_lease', 'done',
+                 'lease_expires_at'),
+    )
+
+    batch_id = sa.Column(
+        sa.String(36),
+        sa.ForeignKey('mistral_resume_batches.id', ondelete='CASCADE'),
+        primary_key=True
+    )
+    number = sa.Column(sa.Integer(), primary_key=True, autoincrement=False)
+    owner = sa.Column(sa.String(255), nullable=True)
+    lease_expires_at = sa.Column(_precise_datetime(), nullable=False)
+    attempts = sa.Column(sa.Integer(), nullable=False, default=0)
+    done = sa.Column(sa.Boolean(), nullable=False, default=False)
+
+
+class BatchOutcome(ResumeModelBase):
+    """What became of one execution of a batch (pending while None).
+
+    Not tied to the execution by a foreign key: the batch's history stays
+    whole when Mistral's expiration policy deletes an execution.
+    """
+
+    __tablename__ = 'mistral_resume_batch_outcomes'
+
+    __table_args__ = (
+        sa.UniqueConstraint('batch_id', 'position'),
+        sa.Index('mistral_resume_batch_outcomes_chunk', 'batch_id', 'chunk'),
+    )
+
+    batch_id = sa.Column(
+        sa.String(36),
+        sa.ForeignKey('mistral_resume_batches.id', ondelete='CASCADE'),
+        primary_key=True
+    )
+    execution_id = sa.Column(sa.String(36), primary_key=True)
+    # The order in which the filter matched it: outcomes are paged by it.
+    position = sa.Column(sa.Integer(), nullable=False)
+    chunk = sa.Column(sa.Integer(), nullable=False)
+    project_id = sa.Column(sa.String(80), nullable=True)
+    outcome = sa.Column(sa.String(10), nullable=True)
+    resume_id = sa.Column(sa.String(36), nullable=True)
+    requirements = sa.Column(st.JsonListType(), nullable=True)
+    message = sa.Column(sa.Text(), nullable=True)
+    # The engine that wrote the outcome (engine [engine] host).
+    engine = sa.Column(sa.String(255), nullable=True)
+    updated_at = sa.Column(_precise_datetime(), nullable=True)

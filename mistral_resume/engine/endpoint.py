@@ -17,6 +17,7 @@
 from oslo_log import log as logging
 
 from mistral_resume.core import quoting
+from mistral_resume.engine import batches
 from mistral_resume.engine import service
 
 LOG = logging.getLogger(__name__)
@@ -34,3 +35,13 @@ class ResumeEndpoint(object):
         LOG.info("Received RPC request 'create_resume' [execution_id=%s]",
                  quoting.quote(execution_id))
         return service.create_resume(execution_id, request)
+
+    def run_batch_chunk(self, rpc_ctx, batch_id, number):
+        LOG.info("Received RPC request 'run_batch_chunk' [batch_id=%s, "
+                 "chunk=%s]", batch_id, number)
+        batches.run_chunk(batch_id, number)
+
+    def dry_run_batch(self, rpc_ctx, execution_ids, request):
+        LOG.info("Received RPC request 'dry_run_batch' [%d execution(s)]",
+                 len(execution_ids))
+        return batches.dry_run(execution_ids, request)

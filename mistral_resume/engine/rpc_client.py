@@ -85,6 +85,32 @@ class ResumeClient(object):
             execution_id=execution_id, request=request
         )
 
+    @rpc.wrap_messaging_exception
+    def run_batch_chunk(self, batch_id, number):
+        """Announce a chunk of a resume batch: a cast, taken by one engine.
+
+        The engine works as the batch's user (it reads who from the batch),
+        whoever announces the chunk: the API, or an engine handing out the
+        chunk of a dead one.
+        """
+        ctx = (auth_ctx.ctx() if auth_ctx.has_ctx()
+               else auth_ctx.MistralContext())
+        self._client.async_call(ctx, 'run_batch_chunk', batch_id=batch_id,
+                                number=number)
+
+    @rpc.wrap_messaging_exception
+    @_engine_timeout('Nothing was changed by a dry run; ask again.')
+    def dry_run_batch(self, execution_id, execution_ids, request):
+        """What a batch would do to these executions (one engine's call).
+
+        ``execution_id`` (the first of them) only names the call in a
+        timeout's message.
+        """
+        return self._client.sync_call(
+            auth_ctx.ctx(), 'dry_run_batch',
+            execution_ids=execution_ids, request=request
+        )
+
 
 def get_client():
     """The process's client, rebuilt when Mistral's transport was reset."""

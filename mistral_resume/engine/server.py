@@ -31,7 +31,9 @@ from mistral.rpc import base as rpc
 from oslo_log import log as logging
 
 from mistral_resume import config
+from mistral_resume.engine import batches
 from mistral_resume.engine import endpoint
+from mistral_resume.engine import rpc_client
 from mistral_resume import patches
 
 LOG = logging.getLogger(__name__)
@@ -51,6 +53,7 @@ class ResumeEngineServer(engine_server.EngineServer):
     def __init__(self, engine, setup_profiler=True):
         super().__init__(engine, setup_profiler)
         self._resume_rpc_server = None
+        self._claimer = None
 
     def start(self):
         patches.apply()
@@ -64,8 +67,17 @@ class ResumeEngineServer(engine_server.EngineServer):
         self._resume_rpc_server.run(executor='threading')
         LOG.info('Resume endpoint listening on topic %s', CONF.resume.topic)
 
+        # Every engine looks for chunks of resume batches whose engine died.
+        self._claimer = batches.ChunkClaimer(
+            lambda batch_id, number:
+                rpc_client.get_client().run_batch_chunk(batch_id, number))
+        self._claimer.start()
+
     def stop(self, graceful=False):
         # Stop taking resume calls before the engine itself goes away.
+        if self._claimer:
+            self._claimer.stop()
+            self._claimer = None
         if self._resume_rpc_server:
             self._resume_rpc_server.stop(graceful)
             self._resume_rpc_server = None

@@ -74,7 +74,7 @@ def parse_request(body):
         raise exc.InputException(str(e))
 
 
-def _record_values(wf_ex, resume_request, analysis):
+def _record_values(wf_ex, resume_request, analysis, batch_id=None):
     ctx = auth_ctx.ctx() if auth_ctx.has_ctx() else None
     return {
         'execution_id': wf_ex.id,
@@ -87,6 +87,7 @@ def _record_values(wf_ex, resume_request, analysis):
         'env': resume_request.env,
         'warnings': analysis.warnings,
         'requirements': analysis.requirements,
+        'batch_id': batch_id,
     }
 
 
@@ -104,7 +105,7 @@ def stored_record_view(record):
     values = {k: getattr(record, k) for k in (
         'execution_id', 'project_id', 'user_id', 'reason', 'request_id',
         'execution_state_before', 'points', 'env', 'warnings',
-        'requirements')}
+        'requirements', 'batch_id')}
     values['points'] = list(values['points'] or [])
     values['warnings'] = list(values['warnings'] or [])
     values['requirements'] = list(values['requirements'] or [])
@@ -127,10 +128,14 @@ def _unmet(requirements):
             'faultstring': req.summary(requirements)}
 
 
-def create_resume(execution_id, body):
-    """Check, and unless it is a dry run apply, a resume request."""
+def create_resume(execution_id, body, batch_id=None):
+    """Check, and unless it is a dry run apply, a resume request.
+
+    :param batch_id: the resume batch the request is part of (kept in the
+        record).
+    """
     try:
-        return _create_resume(execution_id, body)
+        return _create_resume(execution_id, body, batch_id)
     except applier.ExecutionChanged as e:
         # The transaction was rolled back and the post-commit queue (the
         # RPC casts of dispatched commands) dropped with it.
@@ -139,7 +144,7 @@ def create_resume(execution_id, body):
 
 @db_utils.retry_on_db_error
 @post_tx_queue.run
-def _create_resume(execution_id, body):
+def _create_resume(execution_id, body, batch_id):
     resume_request = parse_request(body)
 
     with db_api.transaction():
@@ -157,7 +162,7 @@ def _create_resume(execution_id, body):
                         'record': stored_record_view(existing)}
 
         analysis = _analyze(wf_ex, resume_request)
-        values = _record_values(wf_ex, resume_request, analysis)
+        values = _record_values(wf_ex, resume_request, analysis, batch_id)
 
         if not analysis.ok:
             return _unmet(analysis.requirements)

@@ -28,7 +28,7 @@ PARALLEL = embedded.PARALLEL
 RECORD_KEYS = {
     'id', 'execution_id', 'project_id', 'user_id', 'created_at', 'reason',
     'request_id', 'dry_run', 'execution_state_before', 'points', 'env',
-    'warnings', 'requirements',
+    'warnings', 'requirements', 'batch_id',
 }
 REQUIREMENT_KEYS = {'code', 'message', 'task', 'task_execution_id', 'state',
                     'path'}

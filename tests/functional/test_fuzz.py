@@ -142,6 +142,47 @@ resume_requests = _with_unknown_key(dict(
     points=_either(st.lists(_either(points), max_size=4))))
 
 
+_times = _either(st.one_of(
+    st.sampled_from(('2026-01-01', '2999-12-31T00:00:00Z', '1970-01-01T00:'
+                     '00:00+14:00', 'yesterday', '')), texts))
+_filter_fields = {
+    'workflow_name': _either(st.one_of(
+        st.sampled_from((embedded.PARALLEL, embedded.PLAIN)), texts)),
+    'workflow_namespace': _either(texts),
+    'state': _either(st.sampled_from(('ERROR', 'PAUSED', 'RUNNING', ''))),
+    'failed_task': _either(st.one_of(st.sampled_from(TASK_NAMES), texts)),
+    'created_at_from': _times,
+    'created_at_to': _times,
+    'execution_ids': _either(st.lists(st.one_of(
+        st.sampled_from(KNOWN_IDS), st.uuids().map(str), texts),
+        max_size=3)),
+}
+
+# Batch bodies, always dry runs: nothing they match may change.
+batch_requests = st.builds(
+    lambda request, batch_filter, extra: dict(
+        request, filter=batch_filter, dry_run=True, **extra),
+    resume_requests.filter(lambda r: isinstance(r, dict)),
+    _either(_with_unknown_key(_filter_fields)),
+    st.fixed_dictionaries({}, optional={
+        'max_executions': _either(st.integers(-5, 10 ** 9))}),
+)
+
+# And mostly well-formed ones, so that many are real dry runs (200).
+well_formed_batches = st.builds(
+    lambda batch_filter, tasks, context: {
+        'filter': batch_filter, 'dry_run': True,
+        'points': [dict({'task': t}, **({'context': context} if context
+                                        else {})) for t in tasks]},
+    st.sampled_from(({'workflow_name': embedded.PARALLEL},
+                     {'execution_ids': ['{execution}', '{finished}']},
+                     {'workflow_name': embedded.PARALLEL, 'state': 'ERROR',
+                      'failed_task': 'branch_b'})),
+    st.lists(st.sampled_from(TASK_NAMES), max_size=2, unique=True),
+    st.one_of(st.none(), objects),
+)
+
+
 def _nested(depth, open_, close):
     return '{"points": %s}' % (open_ * depth + close * depth)
 
@@ -197,6 +238,7 @@ ENDPOINTS = (
     ('GET', '/executions/%s/resumes'),
     ('GET', '/resumes/%s'),
     ('GET', '/tasks/%s/context'),
+    ('GET', '/resume_batches/%s'),
 )
 
 
@@ -356,6 +398,26 @@ class FuzzTest(embedded.ExampleServerTestCase):
         post()
         self.report('bodies', sent['bodies'])
         self.assertGreaterEqual(sent['bodies'], EXAMPLES)
+
+    def test_batch_dry_runs(self):
+        # Fewer: each dry run asks the engine about every matched execution.
+        sent = collections.Counter()
+
+        @settings(max_examples=max(EXAMPLES // 8, 1), **FUZZ_SETTINGS)
+        @given(body=st.one_of(batch_requests.map(_dumps),
+                              well_formed_batches.map(_dumps), raw_bodies))
+        def post(body):
+            sent['batches'] += 1
+            for placeholder in KNOWN_IDS:
+                body = body.replace(placeholder.encode(),
+                                    self._path_id(placeholder).encode())
+            resp = self.send('POST', '/resume_batches', body,
+                             'application/json')
+            self.assertIn(resp.status_code, (200, 400), resp.text[:500])
+
+        post()
+        self.report('batch dry runs', sent['batches'])
+        self.assertGreaterEqual(sent['batches'], max(EXAMPLES // 8, 1))
 
     def test_path_ids_and_queries(self):
         sent = collections.Counter()

@@ -25,20 +25,27 @@ populate``. Like tests/embedded.py it does not depend on a test case.
 the broker (a cast sent before its consumer exists would be lost).
 """
 
+import contextlib
 import ctypes
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
+import unittest
 from urllib import parse as urlparse
 
 import amqp
+from oslotest import base as oslo_base
 import requests
+from testtools import content
 
 from tests import embedded
+from tests.integration import services
 
 START_TIMEOUT = 120
 STOP_TIMEOUT = 30
@@ -65,6 +72,9 @@ TOPICS = {
 }
 
 _PR_SET_PDEATHSIG = 1
+
+# Keep the deployment's directory (configuration, logs) after the run.
+KEEP_LOGS = bool(os.environ.get('MISTRAL_RESUME_IT_KEEP_LOGS'))
 
 
 class DeploymentError(Exception):
@@ -419,3 +429,98 @@ class Api(object):
 
     def output(self, execution):
         return json.loads(execution['output'] or '{}')
+
+
+class DeploymentTestCase(oslo_base.BaseTestCase):
+    """Tests sharing one deployment, set up once for the class.
+
+    It takes tens of seconds: keep a module's tests in one class, so that
+    one stestr worker owns it. ``WORKFLOWS`` (a YAML text) is created once
+    it runs; ``SERVICE_CONFIG`` adds configuration lines to the API and
+    both engines.
+    """
+
+    WORKFLOWS = None
+    SERVICE_CONFIG = ()
+
+    shared = None
+    tenant = None
+    deployment = None
+    tmp_dir = None
+    api = None
+
+    @classmethod
+    def setUpClass(cls):
+        super(DeploymentTestCase, cls).setUpClass()
+        cls.shared = services.SharedServices()
+        try:
+            env = cls.shared.acquire()
+        except services.Unavailable as e:
+            cls.shared = None
+            raise unittest.SkipTest(
+                'RabbitMQ and PostgreSQL are not installed and cannot be '
+                'installed here: %s' % e)
+        try:
+            cls.tenant = services.Tenant(env)
+            cls.tenant.create()
+            cls.tmp_dir = tempfile.mkdtemp(prefix='mistral-resume-it-')
+            cls.deployment = Deployment(
+                cls.tmp_dir, cls.tenant.transport_url,
+                cls.tenant.database_url)
+            for name, kind in SERVICES:
+                if kind in ('api', 'engine') and cls.SERVICE_CONFIG:
+                    cls.deployment.extra_config[name] = list(
+                        cls.SERVICE_CONFIG)
+            cls.deployment.write_config()
+            cls.deployment.prepare_database()
+            cls.deployment.start()
+            cls.api = Api(cls.deployment.url)
+            if cls.WORKFLOWS:
+                cls.api.create_workflows(cls.WORKFLOWS)
+        except BaseException:
+            cls._tear_down()
+            raise
+
+    @classmethod
+    def tearDownClass(cls):
+        try:
+            cls._tear_down()
+        finally:
+            super(DeploymentTestCase, cls).tearDownClass()
+
+    @classmethod
+    def _tear_down(cls):
+        """Stop and remove everything set up, each step whatever failed."""
+        errors = []
+        steps = []
+        if cls.deployment is not None:
+            steps.append(cls.deployment.stop)
+        if cls.tenant is not None:
+            steps.append(cls.tenant.delete)
+        if cls.shared is not None:
+            steps.append(cls.shared.release)
+        for step in steps:
+            try:
+                step()
+            except Exception as e:
+                errors.append('%s: %s' % (step.__qualname__, e))
+        if cls.tmp_dir and not KEEP_LOGS:
+            shutil.rmtree(cls.tmp_dir, ignore_errors=True)
+        cls.deployment = cls.tenant = cls.shared = cls.tmp_dir = None
+        if errors:
+            raise DeploymentError('; '.join(errors))
+
+    def setUp(self):
+        super(DeploymentTestCase, self).setUp()
+        self.addOnException(self._attach_logs)
+
+    def _attach_logs(self, exc_info):
+        if self.deployment is not None:
+            self.addDetail('deployment-logs',
+                           content.text_content(self.deployment.tails()))
+
+    def count_rows(self, query, *args):
+        with contextlib.closing(self.tenant.connect()) as conn:
+            with conn.cursor() as cur:
+                cur.execute(query, args)
+                return cur.fetchone()[0]

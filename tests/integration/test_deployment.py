@@ -29,19 +29,14 @@ import concurrent.futures
 import contextlib
 import json
 import os
-import shutil
-import tempfile
 import threading
 import time
-import unittest
 import uuid
 
-from oslotest import base as oslo_base
 import requests
 from testtools import content
 
 from tests.integration import deployment
-from tests.integration import services
 
 RUN_TIMEOUT = 60
 
@@ -203,8 +198,6 @@ RESET_RETRIES = 5
 # Where the concurrency figures are appended, if set (they are also a
 # detail of the test).
 FIGURES_FILE = os.environ.get('MISTRAL_RESUME_IT_FIGURES')
-# Keep the deployment's directory (configuration, logs) after the run.
-KEEP_LOGS = bool(os.environ.get('MISTRAL_RESUME_IT_KEEP_LOGS'))
 
 # Seconds the engines hold each applied point of a resume in the fault test
 # ([resume] test_apply_delay), and the longest wait for that window.
@@ -220,77 +213,9 @@ CONCURRENT_REFUSALS = {'EXECUTION_NOT_RESUMABLE', 'EXECUTION_CHANGED',
                        'ALREADY_SUCCEEDED', 'RESUME_POINT_REQUIRED'}
 
 
-class MultiProcessDeploymentTest(oslo_base.BaseTestCase):
+class MultiProcessDeploymentTest(deployment.DeploymentTestCase):
 
-    shared = None
-    tenant = None
-    deployment = None
-    tmp_dir = None
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.shared = services.SharedServices()
-        try:
-            env = cls.shared.acquire()
-        except services.Unavailable as e:
-            cls.shared = None
-            raise unittest.SkipTest(
-                'RabbitMQ and PostgreSQL are not installed and cannot be '
-                'installed here: %s' % e)
-        try:
-            cls.tenant = services.Tenant(env)
-            cls.tenant.create()
-            cls.tmp_dir = tempfile.mkdtemp(prefix='mistral-resume-it-')
-            cls.deployment = deployment.Deployment(
-                cls.tmp_dir, cls.tenant.transport_url,
-                cls.tenant.database_url)
-            cls.deployment.write_config()
-            cls.deployment.prepare_database()
-            cls.deployment.start()
-            cls.api = deployment.Api(cls.deployment.url)
-            cls.api.create_workflows(WORKFLOWS)
-        except BaseException:
-            cls._tear_down()
-            raise
-
-    @classmethod
-    def tearDownClass(cls):
-        try:
-            cls._tear_down()
-        finally:
-            super().tearDownClass()
-
-    @classmethod
-    def _tear_down(cls):
-        """Stop and remove everything set up, each step whatever failed."""
-        errors = []
-        steps = []
-        if cls.deployment is not None:
-            steps.append(cls.deployment.stop)
-        if cls.tenant is not None:
-            steps.append(cls.tenant.delete)
-        if cls.shared is not None:
-            steps.append(cls.shared.release)
-        for step in steps:
-            try:
-                step()
-            except Exception as e:
-                errors.append('%s: %s' % (step.__qualname__, e))
-        if cls.tmp_dir and not KEEP_LOGS:
-            shutil.rmtree(cls.tmp_dir, ignore_errors=True)
-        cls.deployment = cls.tenant = cls.shared = cls.tmp_dir = None
-        if errors:
-            raise deployment.DeploymentError('; '.join(errors))
-
-    def setUp(self):
-        super().setUp()
-        self.addOnException(self._attach_logs)
-
-    def _attach_logs(self, exc_info):
-        if self.deployment is not None:
-            self.addDetail('deployment-logs',
-                           content.text_content(self.deployment.tails()))
+    WORKFLOWS = WORKFLOWS
 
     # Helpers.
 
@@ -330,12 +255,6 @@ class MultiProcessDeploymentTest(oslo_base.BaseTestCase):
                          sorted(r['code'] for r in body['requirements']))
         self.assertTrue(body['faultstring'])
         return body
-
-    def count_rows(self, query, *args):
-        with contextlib.closing(self.tenant.connect()) as conn:
-            with conn.cursor() as cur:
-                cur.execute(query, args)
-                return cur.fetchone()[0]
 
     def records_in_db(self, execution_id):
         return self.count_rows(
