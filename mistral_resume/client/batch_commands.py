@@ -20,7 +20,6 @@ batch is shown all the same, and each refused execution is printed to
 stderr as ``execution_id  CODE  task  sentence``.
 """
 
-from cliff import columns
 from osc_lib.command import command
 import tqdm
 
@@ -43,13 +42,13 @@ def outcome_lines(outcome):
             for r in requirements]
 
 
-class OutcomesColumn(columns.FormattableColumn):
+class OutcomesColumn(commands.TextColumn):
     def human_readable(self):
         return '\n'.join(line for o in self._value or []
                          for line in outcome_lines(o))
 
 
-class FilterColumn(columns.FormattableColumn):
+class FilterColumn(commands.TextColumn):
     def human_readable(self):
         return '\n'.join('%s: %s' % (k, ', '.join(v) if isinstance(v, list)
                                      else v)
@@ -96,13 +95,13 @@ class _BatchCommand(object):
     def manager(self):
         return batches.get_manager(self.app.client_manager.workflow_engine)
 
-    def show(self, batch, outcomes=None):
+    def show(self, parsed_args, batch, outcomes=None):
         data = batch.to_dict()
         if outcomes is not None:
             data['outcomes'] = outcomes
         return (commands.headings(BATCH_FIELDS),
                 commands.row(batches.ResumeBatch(self.manager, data),
-                             BATCH_FIELDS))
+                             BATCH_FIELDS, parsed_args.formatter))
 
 
 class ResumeBatchCreate(_BatchCommand, command.ShowOne):
@@ -164,14 +163,14 @@ class ResumeBatchCreate(_BatchCommand, command.ShowOne):
             max_executions=parsed_args.max_executions)
         if batch.dry_run:
             self._report(batch.outcomes)
-            return self.show(batch)
+            return self.show(parsed_args, batch)
         if not parsed_args.wait:
-            return self.show(batch, [])
+            return self.show(parsed_args, batch, [])
         batch = self._wait(batch, parsed_args.poll_interval)
         refused = [o for kind in ('refused', 'error')
                    for o in self.manager.outcomes(batch.id, outcome=kind)]
         self._report(refused)
-        return self.show(batch, refused)
+        return self.show(parsed_args, batch, refused)
 
     def _wait(self, batch, interval):
         # tqdm draws on stderr, so stdout stays the command's output (and
@@ -222,7 +221,8 @@ class ResumeBatchList(_BatchCommand, command.Lister):
             marker=parsed_args.marker, limit=parsed_args.limit,
             sort_keys=parsed_args.sort_keys, sort_dirs=parsed_args.sort_dirs)
         return (commands.headings(BATCH_LIST_FIELDS),
-                [commands.row(b, BATCH_LIST_FIELDS) for b in found])
+                [commands.row(b, BATCH_LIST_FIELDS, parsed_args.formatter)
+                 for b in found])
 
 
 class ResumeBatchShow(_BatchCommand, command.ShowOne):
@@ -249,7 +249,7 @@ class ResumeBatchShow(_BatchCommand, command.ShowOne):
                                      marker=parsed_args.marker,
                                      limit=parsed_args.limit,
                                      outcome=parsed_args.outcome)
-            return self.show(batch)
+            return self.show(parsed_args, batch)
         batch = self.manager.get(parsed_args.batch, limit=1)
-        return self.show(batch, self.manager.outcomes(
+        return self.show(parsed_args, batch, self.manager.outcomes(
             parsed_args.batch, outcome=parsed_args.outcome))

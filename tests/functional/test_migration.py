@@ -22,8 +22,8 @@ import os
 
 from alembic import command as alembic_cmd
 import fixtures
+from oslotest import base as oslo_base
 import sqlalchemy as sa
-import testtools
 
 from mistral_resume.db import migration
 
@@ -31,7 +31,7 @@ BATCH_TABLES = {'mistral_resume_batches', 'mistral_resume_batch_chunks',
                 'mistral_resume_batch_outcomes'}
 
 
-class TestMigrations(testtools.TestCase):
+class TestMigrations(oslo_base.BaseTestCase):
 
     def setUp(self):
         super().setUp()

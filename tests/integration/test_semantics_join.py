@@ -23,90 +23,20 @@ with both branches' variables.
 """
 
 import concurrent.futures
-import os
-import shutil
-import tempfile
 import time
-import unittest
 
 import requests
-import testtools
-from testtools import content
 
 from tests.integration import deployment
-from tests.integration import services
 from tests import workflows
 
 RUN_TIMEOUT = 60
 POLL = 0.2
 
 
-class JoinLateDeploymentTest(testtools.TestCase):
+class JoinLateDeploymentTest(deployment.DeploymentTestCase):
 
-    shared = tenant = deploy = tmp_dir = api = None
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.shared = services.SharedServices()
-        try:
-            env = cls.shared.acquire()
-        except services.Unavailable as e:
-            cls.shared = None
-            if os.environ.get('CI') == 'true':
-                raise
-            raise unittest.SkipTest(
-                'RabbitMQ and PostgreSQL are not installed and cannot be '
-                'installed here: %s' % e)
-        try:
-            cls.tenant = services.Tenant(env)
-            cls.tenant.create()
-            cls.tmp_dir = tempfile.mkdtemp(prefix='mistral-resume-it-join-')
-            cls.deploy = deployment.Deployment(
-                cls.tmp_dir, cls.tenant.transport_url,
-                cls.tenant.database_url)
-            cls.deploy.write_config()
-            cls.deploy.prepare_database()
-            cls.deploy.start()
-            cls.api = deployment.Api(cls.deploy.url)
-            cls.api.create_workflows(workflows.JOIN_LATE)
-        except BaseException:
-            cls._tear_down()
-            raise
-
-    @classmethod
-    def tearDownClass(cls):
-        try:
-            cls._tear_down()
-        finally:
-            super().tearDownClass()
-
-    @classmethod
-    def _tear_down(cls):
-        """Stop and remove everything set up, each step whatever failed."""
-        errors = []
-        for step in [s for s in (
-                cls.deploy and cls.deploy.stop,
-                cls.tenant and cls.tenant.delete,
-                cls.shared and cls.shared.release) if s]:
-            try:
-                step()
-            except Exception as e:
-                errors.append('%s: %s' % (step.__qualname__, e))
-        if cls.tmp_dir:
-            shutil.rmtree(cls.tmp_dir, ignore_errors=True)
-        cls.deploy = cls.tenant = cls.shared = cls.tmp_dir = None
-        if errors:
-            raise deployment.DeploymentError('; '.join(errors))
-
-    def setUp(self):
-        super().setUp()
-        self.addOnException(self._attach_logs)
-
-    def _attach_logs(self, exc_info):
-        if self.deploy is not None:
-            self.addDetail('deployment-logs',
-                           content.text_content(self.deploy.tails()))
+    WORKFLOWS = workflows.JOIN_LATE
 
     # Helpers.
 

@@ -15,7 +15,7 @@
 import datetime
 import uuid
 
-import testtools
+from oslotest import base as oslo_base
 
 from mistral_resume.core import batch_request
 from mistral_resume.core import request as request_mod
@@ -24,7 +24,7 @@ A = str(uuid.uuid4())
 B = str(uuid.uuid4())
 
 
-class TestBatchRequest(testtools.TestCase):
+class TestBatchRequest(oslo_base.BaseTestCase):
 
     def test_filter_is_normalized(self):
         parsed = batch_request.parse({

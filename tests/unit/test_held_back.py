@@ -19,7 +19,7 @@ j, b2 to j and (when go is true) to side, b3 to j or, on error, to handler,
 whose only transition is the "fail" command.
 """
 
-import testtools
+from oslotest import base as oslo_base
 
 from mistral_resume.core import analyzer
 from mistral_resume.core import held_back
@@ -57,7 +57,7 @@ def found(held):
     return [(h.run.name, h.targets) for h in held]
 
 
-class TestFind(testtools.TestCase):
+class TestFind(oslo_base.BaseTestCase):
 
     def test_success_with_transitions_left_behind(self):
         held = find([run('1', 't1', 'SUCCESS', [('b1', 'on-success')]),
@@ -118,7 +118,7 @@ class TestFind(testtools.TestCase):
         self.assertEqual({'wf'}, held_back.resumed_executions(root, [parent]))
 
 
-class TestAnalysis(testtools.TestCase):
+class TestAnalysis(oslo_base.BaseTestCase):
     """What the analysis makes of them."""
 
     def analyze(self, runs, *points):
