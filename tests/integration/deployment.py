@@ -23,6 +23,11 @@ populate``. Like tests/embedded.py it does not depend on a test case.
 
 "Ready" means: the API answers, and every service consumes its topics on
 the broker (a cast sent before its consumer exists would be lost).
+
+With ``auth`` (tests/integration/keystone.py) every service runs with
+``[pecan] auth_enable = True`` and keystonemiddleware against the shared
+Keystone, and the API reads its policy file (``policy_file``), which a test
+may rewrite: oslo.policy reads it again when it changes.
 """
 
 import ctypes
@@ -206,8 +211,11 @@ def _environment():
 class Deployment(object):
     """The five processes, their configuration and their database."""
 
-    def __init__(self, tmp_dir, transport_url, database_url):
+    def __init__(self, tmp_dir, transport_url, database_url, auth=None):
         self.tmp_dir = tmp_dir
+        # The [keystone_authtoken] lines, or None: authentication off.
+        self.auth = auth
+        self.policy_file = os.path.join(tmp_dir, 'policy.yaml')
         self.transport_url = transport_url
         self.database_url = database_url
         self.port = free_port()
@@ -236,10 +244,13 @@ class Deployment(object):
             '[database]',
             'connection = %s' % self.database_url,
             '[pecan]',
-            'auth_enable = False',
+            'auth_enable = %s' % bool(self.auth),
+            '[oslo_policy]',
+            'policy_file = %s' % self.policy_file,
             '[cron_trigger]',
             'enabled = False',
         ]
+        lines += self.auth or []
         if service is not None and service.kind == 'engine':
             # Each engine its own RPC server name, as on separate hosts.
             lines += ['[engine]', 'host = %s' % service.name]
@@ -247,7 +258,14 @@ class Deployment(object):
             lines += self.extra_config.get(service.name, [])
         return '\n'.join(lines) + '\n'
 
+    def write_policy(self, rules):
+        """Write the policy file (a dict of rules; {}: the defaults)."""
+        with open(self.policy_file, 'w') as f:
+            json.dump(rules, f)  # JSON is YAML
+
     def write_config(self):
+        if not os.path.exists(self.policy_file):
+            self.write_policy({})
         with open(self.common_config, 'w') as f:
             f.write(self.config_text())
         for service in self.services:
@@ -344,8 +362,9 @@ class Deployment(object):
         what, topic = check
         if what == 'api':
             try:
+                # 401: keystonemiddleware answers for the API.
                 return requests.get(self.url + '/v2/workflows',
-                                    timeout=5).status_code == 200
+                                    timeout=5).status_code in (200, 401)
             except requests.RequestException:
                 return False
         return self.consumers(topic) >= self.expected_consumers(topic)
@@ -373,8 +392,30 @@ class Deployment(object):
                          if names is None or s.name in names)
 
 
+class TokenHttp(object):
+    """``requests``, with the user's Keystone token on every request."""
+
+    def __init__(self, user):
+        self.user = user
+
+    def request(self, method, url, headers=None, **kwargs):
+        headers = dict(headers or {})
+        # keystoneauth1 caches the token and renews it before it expires.
+        headers['X-Auth-Token'] = self.user.token()
+        return requests.request(method, url, headers=headers, **kwargs)
+
+    def get(self, url, **kwargs):
+        return self.request('GET', url, **kwargs)
+
+    def post(self, url, **kwargs):
+        return self.request('POST', url, **kwargs)
+
+    def put(self, url, **kwargs):
+        return self.request('PUT', url, **kwargs)
+
+
 class Api(object):
-    """REST calls to a deployment's API.
+    """REST calls to a deployment's API, as one user (or without auth).
 
     The helpers of tests/embedded.py, plus what these tests need.
     """
@@ -385,16 +426,18 @@ class Api(object):
     tasks = embedded.EmbeddedServer.tasks
     api_url = embedded.EmbeddedServer.api_url
 
-    def __init__(self, url):
+    def __init__(self, url, user=None):
         self.url = url
+        self.user = user
+        self.http = requests if user is None else TokenHttp(user)
 
     def post(self, path, body, timeout=60):
-        return requests.post(self.api_url + path, json=body, timeout=timeout)
+        return self.http.post(self.api_url + path, json=body, timeout=timeout)
 
     def create_workflows(self, definition):
-        resp = requests.post(self.api_url + '/workflows', data=definition,
-                             headers={'Content-Type': 'text/plain'},
-                             timeout=30)
+        resp = self.http.post(self.api_url + '/workflows', data=definition,
+                              headers={'Content-Type': 'text/plain'},
+                              timeout=30)
         if resp.status_code != 201:
             raise DeploymentError('Could not create the workflows: %s %s'
                                   % (resp.status_code, resp.text))
