@@ -12,12 +12,15 @@
 #    See the License for the specific language governing permissions and
 #    limitations under the License.
 
-"""Resumes on a real deployment: RabbitMQ, PostgreSQL, five processes.
+"""Resumes on a real deployment: RabbitMQ, PostgreSQL, Keystone, 5 processes.
 
-Every test talks HTTP to the API process; the resume is applied by one of
-the two engine processes, the actions run in the executor process. The
-tests share one deployment, set up once for the class (it takes tens of
-seconds), and are all in this one class so that one stestr worker owns it.
+Authentication is on (keystonemiddleware against a real Keystone): every
+test talks HTTP to the API process with a token of project A's member (the
+tests of tests/integration/isolation.py with other users' tokens too); the
+resume is applied by one of the two engine processes, the actions run in
+the executor process. The tests share one deployment, set up once for the
+class (it takes tens of seconds), and are all in this one class so that
+one stestr worker owns it.
 Each test starts its own executions, so they do not depend on each other's
 order; the restart and fault tests leave the deployment running as they
 found it (the fault test restarts both engines with a test-only delay, and
@@ -41,7 +44,10 @@ import testtools
 from testtools import content
 
 from tests.integration import deployment
+from tests.integration import isolation
+from tests.integration import keystone
 from tests.integration import services
+from tests.integration import summary
 
 RUN_TIMEOUT = 60
 
@@ -220,10 +226,12 @@ CONCURRENT_REFUSALS = {'EXECUTION_NOT_RESUMABLE', 'EXECUTION_CHANGED',
                        'ALREADY_SUCCEEDED', 'RESUME_POINT_REQUIRED'}
 
 
-class MultiProcessDeploymentTest(testtools.TestCase):
+class MultiProcessDeploymentTest(isolation.ProjectIsolationTests,
+                                 testtools.TestCase):
 
     shared = None
     tenant = None
+    keystone = None
     deployment = None
     tmp_dir = None
 
@@ -235,21 +243,36 @@ class MultiProcessDeploymentTest(testtools.TestCase):
             env = cls.shared.acquire()
         except services.Unavailable as e:
             cls.shared = None
-            raise unittest.SkipTest(
-                'RabbitMQ and PostgreSQL are not installed and cannot be '
-                'installed here: %s' % e)
+            message = ('RabbitMQ, PostgreSQL or Keystone is not installed '
+                       'and cannot be installed here: %s' % e)
+            if services.required():
+                # CI must not go green without having run these.
+                raise deployment.DeploymentError(
+                    message + ' (required: CI=true or '
+                    'MISTRAL_RESUME_REQUIRE_INTEGRATION=1)')
+            raise unittest.SkipTest(message)
         try:
             cls.tenant = services.Tenant(env)
             cls.tenant.create()
+            cls.keystone = keystone.KeystoneTenant(
+                env, cls.tenant.name.replace('_', '-'))
+            cls.keystone.create()
             cls.tmp_dir = tempfile.mkdtemp(prefix='mistral-resume-it-')
             cls.deployment = deployment.Deployment(
                 cls.tmp_dir, cls.tenant.transport_url,
-                cls.tenant.database_url)
+                cls.tenant.database_url,
+                auth=cls.keystone.authtoken_config())
             cls.deployment.write_config()
             cls.deployment.prepare_database()
             cls.deployment.start()
-            cls.api = deployment.Api(cls.deployment.url)
+            url = cls.deployment.url
+            cls.api = deployment.Api(url, cls.keystone.user_a)
+            cls.api_b = deployment.Api(url, cls.keystone.user_b)
+            cls.api_admin = deployment.Api(url, cls.keystone.admin)
+            cls.api_operator = deployment.Api(url, cls.keystone.operator_a)
+            # Workflows are private to a project: B gets the same ones.
             cls.api.create_workflows(WORKFLOWS)
+            cls.api_b.create_workflows(WORKFLOWS)
         except BaseException:
             cls._tear_down()
             raise
@@ -270,6 +293,8 @@ class MultiProcessDeploymentTest(testtools.TestCase):
             steps.append(cls.deployment.stop)
         if cls.tenant is not None:
             steps.append(cls.tenant.delete)
+        if cls.keystone is not None:
+            steps.append(cls._delete_keystone_tenant)
         if cls.shared is not None:
             steps.append(cls.shared.release)
         for step in steps:
@@ -280,12 +305,20 @@ class MultiProcessDeploymentTest(testtools.TestCase):
         if cls.tmp_dir and not KEEP_LOGS:
             shutil.rmtree(cls.tmp_dir, ignore_errors=True)
         cls.deployment = cls.tenant = cls.shared = cls.tmp_dir = None
+        cls.keystone = None
+        if errors:
+            raise deployment.DeploymentError('; '.join(errors))
+
+    @classmethod
+    def _delete_keystone_tenant(cls):
+        errors = cls.keystone.delete()
         if errors:
             raise deployment.DeploymentError('; '.join(errors))
 
     def setUp(self):
         super().setUp()
         self.addOnException(self._attach_logs)
+        summary.record('keystone-test', self.id())
 
     def _attach_logs(self, exc_info):
         if self.deployment is not None:
@@ -533,8 +566,8 @@ class MultiProcessDeploymentTest(testtools.TestCase):
 
         unknown = str(uuid.uuid4())
         for resp in (self.api.resume(unknown),
-                     requests.get(self.api.api_url + '/resumes/' + unknown,
-                                  timeout=10)):
+                     self.api.http.get(self.api.api_url + '/resumes/' +
+                                       unknown, timeout=10)):
             self.assertEqual(404, resp.status_code, resp.text)
 
     # Concurrency: many engines, many API threads, one execution.
@@ -756,6 +789,54 @@ class MultiProcessDeploymentTest(testtools.TestCase):
         if FIGURES_FILE:
             with open(FIGURES_FILE, 'a') as f:
                 f.write(figures + '\n')
+
+    def test_change_inside_the_apply_window_is_execution_changed(self):
+        # Point 1 re-runs branch_b; while the engine holds after it (its
+        # transaction open, the execution locked), another writer commits
+        # a state change of branch_c, the task of point 2, as another
+        # engine's compare-and-swap would (Mistral's engine does not lock
+        # the execution to change a task's state). The continue point's
+        # compare-and-swap then finds branch_c changed: the whole resume
+        # is refused with EXECUTION_CHANGED and point 1 is rolled back.
+        ex_id = self.start_failed('it_branches')
+        branch_c = self.api.tasks(ex_id)['branch_c']
+        before = self.execution_rows(ex_id)
+        body = {'points': [
+            {'task': 'branch_b', 'context': {'b': 2}},
+            {'task': 'branch_c', 'mode': 'continue',
+             'published': {'c_items': {'c-manual': True}}},
+        ]}
+
+        def set_branch_c(old, new):
+            with contextlib.closing(self.tenant.connect()) as conn:
+                with conn.cursor() as cur:
+                    cur.execute('UPDATE task_executions_v2 SET state = %s '
+                                'WHERE id = %s AND state = %s',
+                                (new, branch_c['id'], old))
+                    self.assertEqual(1, cur.rowcount)
+
+        self.deployment.restart(ENGINES, [
+            '[resume]', 'test_apply_delay = %s' % APPLY_DELAY])
+        try:
+            with concurrent.futures.ThreadPoolExecutor(1) as pool:
+                first = pool.submit(self.api.resume, ex_id, **body)
+                self.await_apply_window(ex_id)
+                set_branch_c('ERROR', 'RUNNING')
+                answer = first.result()
+            body_409 = self.assertUnmet(answer, ['EXECUTION_CHANGED'])
+            self.assertIn(branch_c['id'],
+                          body_409['requirements'][0]['message'])
+            # Nothing of point 1 remains; only the other writer's change.
+            set_branch_c('RUNNING', 'ERROR')
+            self.assertEqual(before, self.execution_rows(ex_id))
+        finally:
+            self.deployment.restart(ENGINES)
+
+        # Retried once the execution is as it was: applied.
+        self.assertCreated(self.api.resume(ex_id, **body))
+        execution = self.await_success(ex_id)
+        self.assertEqual(['a-0', 'b-0', 'b-1', 'c-manual'],
+                         sorted(self.api.output(execution)['merged']))
 
     # Restart: nothing of a resume lives in a process.
 
