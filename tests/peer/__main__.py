@@ -32,6 +32,7 @@ import functools
 import inspect
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -314,6 +315,7 @@ def run(args):
         print('PEER SUITE FAILED:\n' + '\n'.join(problems))
         print('Worker logs: %s' % tmp)
         return 1
+    shutil.rmtree(tmp, ignore_errors=True)
     return 0
 
 
@@ -323,9 +325,11 @@ def main(argv=None):
                         help='run without the patches')
     parser.add_argument('--write-expected', action='store_true',
                         help='record the outcomes in expected-outcomes.txt')
+    # Mistral's engine tests mostly wait (polling): more workers than
+    # cores still shorten the run.
     parser.add_argument('--workers', type=int,
                         default=int(os.environ.get('MISTRAL_RESUME_PEER_'
-                                                   'WORKERS', '2')))
+                                                   'WORKERS', '4')))
     parser.add_argument('--worker', metavar='RESULT_FILE',
                         help=argparse.SUPPRESS)
     parser.add_argument('modules', nargs='*', help=argparse.SUPPRESS)
