@@ -337,8 +337,14 @@ keystone_answers() {
     curl -sf -o /dev/null --max-time 5 "$(keystone_url)"
 }
 
+pg_started_at() {  # the cluster's start time, from its postmaster.pid
+    sed -n 3p "$PG_DATA/postmaster.pid" 2>/dev/null
+}
+
 keystone_running() {
-    alive "$KEYSTONE_DIR/gunicorn.pid" && keystone_answers
+    # On the cluster it was set up on (its database goes with a cluster).
+    alive "$KEYSTONE_DIR/gunicorn.pid" && keystone_answers &&
+        [ "$(cat "$KEYSTONE_DIR/pg-started-at" 2>/dev/null)" = "$(pg_started_at)" ]
 }
 
 psql_admin() {
@@ -375,14 +381,15 @@ END_OF_WSGI
 }
 
 start_keystone() {
+    stop_keystone  # whatever is left of an earlier run
     if listening 127.0.0.1 "$KEYSTONE_PORT"; then
         die "port $KEYSTONE_PORT is taken by another process than our" \
             "Keystone; stop it or set MISTRAL_RESUME_IT_KEYSTONE_PORT."
     fi
-    stop_keystone
     rm -rf "$KEYSTONE_DIR"
     mkdir -p "$KEYSTONE_DIR"
     chmod 700 "$KEYSTONE_DIR"
+    pg_started_at > "$KEYSTONE_DIR/pg-started-at"
     log "starting Keystone on $(keystone_url) ($KEYSTONE_DIR)"
     # A fresh database and fresh keys each time: nothing is kept.
     psql_admin "DROP DATABASE IF EXISTS $KEYSTONE_DB WITH (FORCE)" > /dev/null
@@ -475,7 +482,7 @@ cmd_start() {
         start_pg
     fi
     # Its database lives in that cluster: a new cluster, a new Keystone.
-    if ! keystone_running || [[ " ${STARTED_NOW[*]} " == *" postgresql "* ]]; then
+    if ! keystone_running; then
         STARTED_NOW+=(keystone)
         start_keystone
     fi
