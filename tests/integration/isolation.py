@@ -216,7 +216,7 @@ class ProjectIsolationTests(object):
             for body in ({'points': [point]},
                          {'points': [point], 'dry_run': True}):
                 resp = self.await_status(403, self.api, ex_id, body)
-                self.assertIn('resumes:create', resp.text)
+                self.assertTrue(resp.json()['faultstring'])
             self.assertEqual(before, self.execution_rows(ex_id))
             # Reading is not restricted; the operator of A may resume.
             self.assertTrue(self.api.requirements(ex_id)['resumable'])
@@ -226,8 +226,9 @@ class ProjectIsolationTests(object):
         finally:
             self.deployment.write_policy({})
         self.await_success(ex_id)
-        # The defaults again: A's member resumes (a dry run here).
-        self.await_status(200, self.api, ex_id,
+        # The defaults again: A's member passes the policy (and learns that
+        # there is nothing left to resume).
+        self.await_status(409, self.api, ex_id,
                           {'points': [point], 'dry_run': True})
 
     def await_status(self, status, api, ex_id, body, timeout=30):
@@ -260,22 +261,39 @@ class ProjectIsolationTests(object):
             self.assertNotIn('s', resp.json()['env'] or {})
 
     def test_forged_root_execution_id_is_no_graft(self):
-        a_ex = self.start_as(self.api, 'it_chain', {'env': {'s': SECRET}})
+        # A's execution runs a sub-workflow, so its tree is more than
+        # itself; B's executions claim A's as their root, one of them A's
+        # task as its parent too.
+        a_ex = self.start_as(self.api, 'it_parent', {'env': {'s': SECRET}})
         self.settled_as(self.api, a_ex, 'ERROR')
-        a_build = self.api.tasks(a_ex)['build']
-        b_ex = self.start_as(self.api_b, 'it_chain',
-                             {'root_execution_id': a_ex})
-        self.settled_as(self.api_b, b_ex, 'ERROR')
-        b_build = self.api_b.tasks(b_ex)['build']
+        deploy = self.api.tasks(a_ex)['deploy']
+        [child] = self.api.sub_executions(deploy['id'])
+        a_failed = self.api.tasks(child['id'])['create_replicas']
+        forged = []
+        for params in ({'root_execution_id': a_ex},
+                       {'root_execution_id': a_ex,
+                        'task_execution_id': deploy['id']}):
+            body = {'workflow_name': 'it_chain', 'input': '{}',
+                    'params': json.dumps(params)}
+            resp = self.api_b.post('/executions', body)
+            if resp.status_code == 201:  # (refusing it would do too)
+                b_ex = resp.json()['id']
+                self.api_b.await_settled(b_ex, 60)
+                forged.append(b_ex)
+        b_tasks = [t['id'] for b_ex in forged
+                   for t in self.api_b.tasks(b_ex).values()]
 
         requirements = self.api.requirements(a_ex)
-        self.assertEqual([a_build['id']], [
+        self.assertEqual([a_failed['id']], [
             f['task_execution_id'] for f in requirements['failures']])
-        self.assertNotIn(b_build['id'], json.dumps(requirements))
+        for foreign in forged + b_tasks:
+            self.assertNotIn(foreign, json.dumps(requirements))
         self.assertCreated(self.api.resume(
-            a_ex, points=[{'task': 'build', 'context': {'n': 1}}]))
-        self.await_success(a_ex)
-        # B's execution is as B left it.
-        self.assertEqual('ERROR', self.api_b.get(
-            '/executions/%s' % b_ex)['state'])
-        self.assertEqual('ERROR', self.api_b.tasks(b_ex)['build']['state'])
+            a_ex, points=[{'task': 'deploy.create_replicas',
+                           'context': {'replicas': 2}}]))
+        self.assertEqual({'announced': 2},
+                         self.api.output(self.await_success(a_ex)))
+        # B's executions are as B left them.
+        for b_ex in forged:
+            self.assertEqual('ERROR', self.api_b.get(
+                '/executions/%s' % b_ex)['state'])
