@@ -531,10 +531,12 @@ cmd_clean() {
         log "kept $STATE_DIR: a test run uses the services"
         return 0
     fi
-    if rabbit_running || pg_running || keystone_running; then
+    if rabbit_running || pg_running; then
         log "kept $STATE_DIR: services run from it (stop them first)"
         return 0
     fi
+    # Without its database cluster, a Keystone left running is of no use.
+    stop_keystone
     rm -rf "$STATE_DIR"
     log "removed $STATE_DIR"
 }
