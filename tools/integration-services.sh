@@ -334,7 +334,10 @@ install_keystone() {
 keystone_url() { echo "http://127.0.0.1:$KEYSTONE_PORT/v3"; }
 
 keystone_answers() {
-    curl -sf -o /dev/null --max-time 5 "$(keystone_url)"
+    # (Its virtualenv's Python: curl may not be installed.)
+    "$KEYSTONE_VENV/bin/python" -c 'import sys, urllib.request
+urllib.request.urlopen(sys.argv[1], timeout=5)' "$(keystone_url)" \
+        > /dev/null 2>&1
 }
 
 pg_started_at() {  # the cluster's start time, from its postmaster.pid
