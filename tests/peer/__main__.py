@@ -218,6 +218,18 @@ def write_expected(outcomes, path=EXPECTED):
             f.write('%s %s\n' % (test_id, outcomes[test_id]))
 
 
+def differences(expected, outcomes, details):
+    """Each test that did not end as expected (or ran, or did not run)."""
+    found = []
+    for test_id in sorted(set(expected) | set(outcomes)):
+        want = expected.get(test_id, 'absent')
+        got = outcomes.get(test_id, 'absent')
+        if want != got:
+            found.append('%s: expected %s, got %s\n%s' % (
+                test_id, want, got, details.get(test_id, '')))
+    return found
+
+
 def _split(modules, workers, expected):
     """Modules spread over the workers, the biggest first."""
     sizes = collections.Counter()
@@ -301,12 +313,7 @@ def run(args):
         write_expected(outcomes)
         print('Recorded in %s' % EXPECTED)
     else:
-        for test_id in sorted(set(expected) | set(outcomes)):
-            want = expected.get(test_id, 'absent')
-            got = outcomes.get(test_id, 'absent')
-            if want != got:
-                problems.append('%s: expected %s, got %s\n%s' % (
-                    test_id, want, got, details.get(test_id, '')))
+        problems.extend(differences(expected, outcomes, details))
         if not problems:
             print('  every outcome equals the unpatched run (%s)'
                   % os.path.relpath(EXPECTED))
