@@ -1,15 +1,19 @@
 #!/usr/bin/env bash
-# RabbitMQ and PostgreSQL for the integration tests (tests/integration),
-# reachable on loopback only, with their state under one directory.
+# RabbitMQ, PostgreSQL and Keystone for the integration tests
+# (tests/integration), reachable on loopback only, with their state under one
+# directory.
 #
-#   integration-services.sh install      install the Debian packages if missing
+#   integration-services.sh install      install the Debian packages and
+#                                        Keystone's virtualenv if missing
 #   integration-services.sh start        install, then start what is not running;
 #                                        prints KEY=VALUE lines (see env)
-#   integration-services.sh stop [rabbitmq] [postgresql]
-#                                        stop them (both by default), by PID
+#   integration-services.sh stop [rabbitmq] [postgresql] [keystone]
+#                                        stop them (all by default), by PID
 #   integration-services.sh status       what runs
 #   integration-services.sh env          where they listen, as KEY=VALUE lines
 #   integration-services.sh add-vhost NAME | delete-vhost NAME
+#   integration-services.sh clean        remove the state directory, unless
+#                                        a service runs or a test uses them
 #
 # install, start and stop are idempotent. RabbitMQ (Debian's rabbitmq-server) is a node
 # of its own: its AMQP listener, its distribution port and its epmd are bound
@@ -20,12 +24,21 @@
 # Unix socket only (no TCP), in a directory only its owner (and root) can
 # enter; the system cluster is neither used nor touched.
 #
+# Keystone (30.0.0, the release of Mistral 23.0.0, from PyPI) runs in a
+# virtualenv of its own under the state directory, served by gunicorn on
+# 127.0.0.1, with its own database ("keystone") on that PostgreSQL; it is
+# set up afresh (db_sync, fernet keys, bootstrap of an admin with a random
+# password) each time it starts. The tests create their projects and users.
+#
 # Exit status 3: the services are missing and cannot be installed here (not
-# root, no apt-get, apt-get failed); the tests skip on it.
+# root, no apt-get, apt-get or pip failed); the tests skip on it, unless
+# CI=true or MISTRAL_RESUME_REQUIRE_INTEGRATION=1 (then they fail).
 #
 # Environment: MISTRAL_RESUME_IT_DIR (state directory, default
 # /tmp/mistral-resume-integration), MISTRAL_RESUME_IT_RABBIT_PORT (5672),
-# MISTRAL_RESUME_IT_RABBIT_DIST_PORT (25672). Commands that change the
+# MISTRAL_RESUME_IT_RABBIT_DIST_PORT (25672), MISTRAL_RESUME_IT_KEYSTONE_PORT
+# (35357), MISTRAL_RESUME_IT_PYTHON (the Python of Keystone's virtualenv,
+# python3). Commands that change the
 # services hold a lock on $MISTRAL_RESUME_IT_DIR/services.lock, unless the
 # caller says it holds it (MISTRAL_RESUME_IT_LOCK_HELD=1).
 set -euo pipefail
@@ -37,6 +50,11 @@ RABBIT_NODE=mistral-resume-it@localhost
 RABBIT_DIR=$STATE_DIR/rabbitmq
 PG_DIR=$STATE_DIR/postgresql
 PG_DATA=$PG_DIR/data
+KEYSTONE_VERSION=30.0.0
+KEYSTONE_PORT=${MISTRAL_RESUME_IT_KEYSTONE_PORT:-35357}
+KEYSTONE_DIR=$STATE_DIR/keystone
+KEYSTONE_VENV=$STATE_DIR/keystone-venv
+KEYSTONE_DB=keystone
 EPMD_PORT=4369
 START_TIMEOUT=90
 STOP_TIMEOUT=30
@@ -113,6 +131,11 @@ apt_install() {
 }
 
 cmd_install() {
+    install_packages
+    install_keystone
+}
+
+install_packages() {
     installed && return 0
     if [ "$(id -u)" != 0 ]; then
         log "RabbitMQ or PostgreSQL is not installed, and installing them" \
@@ -280,6 +303,147 @@ stop_pg() {
     fi
 }
 
+# --- Keystone ---------------------------------------------------------------
+
+keystone_installed() {
+    [ -x "$KEYSTONE_VENV/bin/keystone-manage" ] &&
+        [ -x "$KEYSTONE_VENV/bin/gunicorn" ] &&
+        [ "$(cat "$KEYSTONE_VENV/installed" 2>/dev/null)" = $KEYSTONE_VERSION ]
+}
+
+install_keystone() {
+    keystone_installed && return 0
+    local python=${MISTRAL_RESUME_IT_PYTHON:-python3} status=0
+    log "installing keystone $KEYSTONE_VERSION from PyPI into $KEYSTONE_VENV"
+    rm -rf "$KEYSTONE_VENV"
+    {
+        "$python" -m venv "$KEYSTONE_VENV" &&
+            "$KEYSTONE_VENV/bin/pip" install -q --disable-pip-version-check \
+                "keystone==$KEYSTONE_VERSION" gunicorn psycopg2-binary
+    } > "$STATE_DIR/keystone-pip.log" 2>&1 || status=$?
+    if [ $status != 0 ]; then
+        tail -n 20 "$STATE_DIR/keystone-pip.log" >&2
+        rm -rf "$KEYSTONE_VENV"
+        log "pip could not install keystone $KEYSTONE_VERSION" \
+            "(status $status; log: $STATE_DIR/keystone-pip.log)."
+        exit $CANNOT_INSTALL
+    fi
+    echo $KEYSTONE_VERSION > "$KEYSTONE_VENV/installed"
+}
+
+keystone_url() { echo "http://127.0.0.1:$KEYSTONE_PORT/v3"; }
+
+keystone_answers() {
+    # (Its virtualenv's Python: curl may not be installed.)
+    "$KEYSTONE_VENV/bin/python" -c 'import sys, urllib.request
+urllib.request.urlopen(sys.argv[1], timeout=5)' "$(keystone_url)" \
+        > /dev/null 2>&1
+}
+
+pg_started_at() {  # the cluster's start time, from its postmaster.pid
+    sed -n 3p "$PG_DATA/postmaster.pid" 2>/dev/null
+}
+
+keystone_running() {
+    # On the cluster it was set up on (its database goes with a cluster).
+    alive "$KEYSTONE_DIR/gunicorn.pid" && keystone_answers &&
+        [ "$(cat "$KEYSTONE_DIR/pg-started-at" 2>/dev/null)" = "$(pg_started_at)" ]
+}
+
+psql_admin() {
+    as_pg_owner "$(pg_bin)/psql" -q -X -v ON_ERROR_STOP=1 -h "$PG_DIR" \
+        -U postgres -d postgres -c "$1"
+}
+
+write_keystone_files() {
+    cat > "$KEYSTONE_DIR/keystone.conf" <<END_OF_CONF
+[DEFAULT]
+log_file = $KEYSTONE_DIR/keystone.log
+use_stderr = false
+[database]
+connection = postgresql+psycopg2://postgres@/$KEYSTONE_DB?host=$PG_DIR
+[token]
+provider = fernet
+[fernet_tokens]
+key_repository = $KEYSTONE_DIR/fernet-keys
+[fernet_receipts]
+key_repository = $KEYSTONE_DIR/fernet-keys
+[credential]
+key_repository = $KEYSTONE_DIR/credential-keys
+END_OF_CONF
+    # Keystone 30 ships no WSGI script, and its oslo.config would parse
+    # gunicorn's arguments (and reject them) from sys.argv.
+    cat > "$KEYSTONE_DIR/ks_wsgi.py" <<'END_OF_WSGI'
+import sys
+sys.argv = sys.argv[:1]
+from keystone.server import wsgi  # noqa: E402
+application = wsgi.initialize_public_application()
+END_OF_WSGI
+    (umask 077 && head -c 24 /dev/urandom | base64 | tr -d '/+=' \
+        > "$KEYSTONE_DIR/admin-password")
+}
+
+start_keystone() {
+    stop_keystone  # whatever is left of an earlier run
+    if listening 127.0.0.1 "$KEYSTONE_PORT"; then
+        die "port $KEYSTONE_PORT is taken by another process than our" \
+            "Keystone; stop it or set MISTRAL_RESUME_IT_KEYSTONE_PORT."
+    fi
+    rm -rf "$KEYSTONE_DIR"
+    mkdir -p "$KEYSTONE_DIR"
+    chmod 700 "$KEYSTONE_DIR"
+    pg_started_at > "$KEYSTONE_DIR/pg-started-at"
+    log "starting Keystone on $(keystone_url) ($KEYSTONE_DIR)"
+    # A fresh database and fresh keys each time: nothing is kept.
+    psql_admin "DROP DATABASE IF EXISTS $KEYSTONE_DB WITH (FORCE)" > /dev/null
+    psql_admin "CREATE DATABASE $KEYSTONE_DB" > /dev/null
+    write_keystone_files
+    local manage url owner group
+    manage="$KEYSTONE_VENV/bin/keystone-manage --config-file $KEYSTONE_DIR/keystone.conf"
+    url=$(keystone_url)
+    owner=$(id -un)
+    group=$(id -gn)
+    # The --keystone-user/--keystone-group flags are required as root.
+    if ! { $manage db_sync &&
+            $manage fernet_setup --keystone-user "$owner" \
+                --keystone-group "$group" &&
+            $manage credential_setup --keystone-user "$owner" \
+                --keystone-group "$group" &&
+            $manage bootstrap \
+                --bootstrap-password "$(cat "$KEYSTONE_DIR/admin-password")" \
+                --bootstrap-region-id RegionOne \
+                --bootstrap-admin-url "$url" --bootstrap-public-url "$url" \
+                --bootstrap-internal-url "$url"
+        } > "$KEYSTONE_DIR/setup.log" 2>&1; then
+        tail -n 30 "$KEYSTONE_DIR/setup.log" >&2
+        die "Keystone could not be set up (log: $KEYSTONE_DIR/setup.log)."
+    fi
+    # --no-control-socket: gunicorn would create ~/.gunicorn/gunicorn.ctl.
+    OS_KEYSTONE_CONFIG_FILES=$KEYSTONE_DIR/keystone.conf setsid \
+        "$KEYSTONE_VENV/bin/gunicorn" --chdir "$KEYSTONE_DIR" \
+        --bind "127.0.0.1:$KEYSTONE_PORT" --workers 1 --no-control-socket \
+        --graceful-timeout 5 --pid "$KEYSTONE_DIR/gunicorn.pid" \
+        --error-logfile "$KEYSTONE_DIR/gunicorn.log" ks_wsgi:application \
+        > "$KEYSTONE_DIR/gunicorn.out" 2>&1 < /dev/null 9>&- &
+    echo $! > "$KEYSTONE_DIR/launcher.pid"
+    local deadline=$((SECONDS + START_TIMEOUT))
+    until [ -s "$KEYSTONE_DIR/gunicorn.pid" ] && keystone_answers; do
+        if ! alive "$KEYSTONE_DIR/launcher.pid" || [ $SECONDS -ge $deadline ]; then
+            tail -n 30 "$KEYSTONE_DIR/gunicorn.log" >&2 || true
+            stop_keystone
+            die "Keystone did not start (log: $KEYSTONE_DIR)."
+        fi
+        sleep 0.2
+    done
+}
+
+stop_keystone() {
+    [ -d "$KEYSTONE_DIR" ] || return 0
+    # gunicorn's master (the launcher itself) stops its worker on SIGTERM.
+    stop_pid_file Keystone "$KEYSTONE_DIR/gunicorn.pid" "$KEYSTONE_DIR"
+    stop_pid_file "Keystone launcher" "$KEYSTONE_DIR/launcher.pid" "$KEYSTONE_DIR"
+}
+
 # --- commands ---------------------------------------------------------------
 
 cmd_env() {
@@ -289,6 +453,10 @@ cmd_env() {
     echo "RABBIT_PASSWORD=guest"
     echo "PG_HOST=$PG_DIR"
     echo "PG_USER=postgres"
+    echo "KEYSTONE_URL=$(keystone_url)"
+    echo "KEYSTONE_ADMIN_USER=admin"
+    echo "KEYSTONE_ADMIN_PROJECT=admin"
+    echo "KEYSTONE_ADMIN_PASSWORD=$(cat "$KEYSTONE_DIR/admin-password" 2>/dev/null)"
 }
 
 STARTED_NOW=()
@@ -300,6 +468,7 @@ undo_start() {
         case $component in
             rabbitmq) stop_rabbit ;;
             postgresql) stop_pg ;;
+            keystone) stop_keystone ;;
         esac
     done
 }
@@ -315,6 +484,11 @@ cmd_start() {
         STARTED_NOW+=(postgresql)
         start_pg
     fi
+    # Its database lives in that cluster: a new cluster, a new Keystone.
+    if ! keystone_running; then
+        STARTED_NOW+=(keystone)
+        start_keystone
+    fi
     trap - EXIT
     cmd_env
     echo "STARTED=${STARTED_NOW[*]:-}"
@@ -322,11 +496,13 @@ cmd_start() {
 
 cmd_stop() {
     local what=("$@")
-    [ ${#what[@]} -gt 0 ] || what=(rabbitmq postgresql)
+    [ ${#what[@]} -gt 0 ] || what=(keystone rabbitmq postgresql)
     for w in "${what[@]}"; do
         case $w in
             rabbitmq) stop_rabbit ;;
-            postgresql) stop_pg ;;
+            # Keystone's database is in that cluster.
+            postgresql) stop_keystone; stop_pg ;;
+            keystone) stop_keystone ;;
             *) die "unknown service $w" ;;
         esac
     done
@@ -343,6 +519,29 @@ cmd_status() {
     else
         echo "postgresql: stopped"
     fi
+    if keystone_running; then
+        echo "keystone: running (pid $(head -n 1 "$KEYSTONE_DIR/gunicorn.pid"))"
+    else
+        echo "keystone: stopped"
+    fi
+}
+
+cmd_clean() {
+    # Under services.lock; a test process holds users.lock (shared) while
+    # it uses the services.
+    exec 8> "$STATE_DIR/users.lock"
+    if ! flock -n -x 8; then
+        log "kept $STATE_DIR: a test run uses the services"
+        return 0
+    fi
+    if rabbit_running || pg_running; then
+        log "kept $STATE_DIR: services run from it (stop them first)"
+        return 0
+    fi
+    # Without its database cluster, a Keystone left running is of no use.
+    stop_keystone
+    rm -rf "$STATE_DIR"
+    log "removed $STATE_DIR"
 }
 
 locked() {
@@ -362,6 +561,7 @@ case ${1:-} in
     start) locked cmd_start ;;
     stop) shift; locked cmd_stop "$@" ;;
     status) cmd_status ;;
+    clean) locked cmd_clean ;;
     env) cmd_env ;;
     add-vhost)
         ctl add_vhost "$2"

@@ -12,10 +12,13 @@
 #    See the License for the specific language governing permissions and
 #    limitations under the License.
 
-"""Integration tests: a multi-process deployment on RabbitMQ and PostgreSQL.
+"""Integration tests: a multi-process deployment on RabbitMQ, PostgreSQL
+and Keystone.
 
-The tests start everything themselves (services.py: the broker and the
-database server, installed if missing; deployment.py: one API, two engines,
-one executor and one notifier, each a ``mistral-resume-server`` process)
-and stop all of it when they end.
+The tests start everything themselves (services.py: the broker, the
+database server and Keystone, installed if missing; keystone.py: the
+projects and users of one deployment; deployment.py: one API, two engines,
+one executor and one notifier, each a ``mistral-resume-server`` process
+with Keystone authentication on) and stop all of it when they end.
+summary.py prints how many ran with Keystone on.
 """

@@ -23,6 +23,11 @@ populate``. Like tests/embedded.py it does not depend on a test case.
 
 "Ready" means: the API answers, and every service consumes its topics on
 the broker (a cast sent before its consumer exists would be lost).
+
+With ``auth`` (tests/integration/keystone.py) every service runs with
+``[pecan] auth_enable = True`` and keystonemiddleware against the shared
+Keystone, and the API reads its policy file (``policy_file``), which a test
+may rewrite: oslo.policy reads it again when it changes.
 """
 
 import contextlib
@@ -45,7 +50,9 @@ import requests
 from testtools import content
 
 from tests import embedded
+from tests.integration import keystone
 from tests.integration import services
+from tests.integration import summary
 
 START_TIMEOUT = 120
 STOP_TIMEOUT = 30
@@ -216,8 +223,11 @@ def _environment():
 class Deployment(object):
     """The five processes, their configuration and their database."""
 
-    def __init__(self, tmp_dir, transport_url, database_url):
+    def __init__(self, tmp_dir, transport_url, database_url, auth=None):
         self.tmp_dir = tmp_dir
+        # The [keystone_authtoken] lines, or None: authentication off.
+        self.auth = auth
+        self.policy_file = os.path.join(tmp_dir, 'policy.yaml')
         self.transport_url = transport_url
         self.database_url = database_url
         self.port = free_port()
@@ -246,10 +256,13 @@ class Deployment(object):
             '[database]',
             'connection = %s' % self.database_url,
             '[pecan]',
-            'auth_enable = False',
+            'auth_enable = %s' % bool(self.auth),
+            '[oslo_policy]',
+            'policy_file = %s' % self.policy_file,
             '[cron_trigger]',
             'enabled = False',
         ]
+        lines += self.auth or []
         if service is not None and service.kind == 'engine':
             # Each engine its own RPC server name, as on separate hosts.
             lines += ['[engine]', 'host = %s' % service.name]
@@ -257,7 +270,14 @@ class Deployment(object):
             lines += self.extra_config.get(service.name, [])
         return '\n'.join(lines) + '\n'
 
+    def write_policy(self, rules):
+        """Write the policy file (a dict of rules; {}: the defaults)."""
+        with open(self.policy_file, 'w') as f:
+            json.dump(rules, f)  # JSON is YAML
+
     def write_config(self):
+        if not os.path.exists(self.policy_file):
+            self.write_policy({})
         with open(self.common_config, 'w') as f:
             f.write(self.config_text())
         for service in self.services:
@@ -354,8 +374,9 @@ class Deployment(object):
         what, topic = check
         if what == 'api':
             try:
+                # 401: keystonemiddleware answers for the API.
                 return requests.get(self.url + '/v2/workflows',
-                                    timeout=5).status_code == 200
+                                    timeout=5).status_code in (200, 401)
             except requests.RequestException:
                 return False
         return self.consumers(topic) >= self.expected_consumers(topic)
@@ -383,8 +404,30 @@ class Deployment(object):
                          if names is None or s.name in names)
 
 
+class TokenHttp(object):
+    """``requests``, with the user's Keystone token on every request."""
+
+    def __init__(self, user):
+        self.user = user
+
+    def request(self, method, url, headers=None, **kwargs):
+        headers = dict(headers or {})
+        # keystoneauth1 caches the token and renews it before it expires.
+        headers['X-Auth-Token'] = self.user.token()
+        return requests.request(method, url, headers=headers, **kwargs)
+
+    def get(self, url, **kwargs):
+        return self.request('GET', url, **kwargs)
+
+    def post(self, url, **kwargs):
+        return self.request('POST', url, **kwargs)
+
+    def put(self, url, **kwargs):
+        return self.request('PUT', url, **kwargs)
+
+
 class Api(object):
-    """REST calls to a deployment's API.
+    """REST calls to a deployment's API, as one user (or without auth).
 
     The helpers of tests/embedded.py, plus what these tests need.
     """
@@ -395,16 +438,18 @@ class Api(object):
     tasks = embedded.EmbeddedServer.tasks
     api_url = embedded.EmbeddedServer.api_url
 
-    def __init__(self, url):
+    def __init__(self, url, user=None):
         self.url = url
+        self.user = user
+        self.http = requests if user is None else TokenHttp(user)
 
     def post(self, path, body, timeout=60):
-        return requests.post(self.api_url + path, json=body, timeout=timeout)
+        return self.http.post(self.api_url + path, json=body, timeout=timeout)
 
     def create_workflows(self, definition):
-        resp = requests.post(self.api_url + '/workflows', data=definition,
-                             headers={'Content-Type': 'text/plain'},
-                             timeout=30)
+        resp = self.http.post(self.api_url + '/workflows', data=definition,
+                              headers={'Content-Type': 'text/plain'},
+                              timeout=30)
         if resp.status_code != 201:
             raise DeploymentError('Could not create the workflows: %s %s'
                                   % (resp.status_code, resp.text))
@@ -437,14 +482,19 @@ class DeploymentTestCase(oslo_base.BaseTestCase):
     It takes tens of seconds: keep a module's tests in one class, so that
     one stestr worker owns it. ``WORKFLOWS`` (a YAML text) is created once
     it runs; ``SERVICE_CONFIG`` adds configuration lines to the API and
-    both engines.
+    both engines; ``KEYSTONE`` turns authentication on.
     """
 
     WORKFLOWS = None
     SERVICE_CONFIG = ()
+    # Every service with Keystone authentication (tests/integration/
+    # keystone.py): projects A and B with a member each, an admin, an
+    # operator; ``api`` is A's member.
+    KEYSTONE = False
 
     shared = None
     tenant = None
+    keystone = None
     deployment = None
     tmp_dir = None
     api = None
@@ -457,16 +507,27 @@ class DeploymentTestCase(oslo_base.BaseTestCase):
             env = cls.shared.acquire()
         except services.Unavailable as e:
             cls.shared = None
-            raise unittest.SkipTest(
-                'RabbitMQ and PostgreSQL are not installed and cannot be '
-                'installed here: %s' % e)
+            message = ('RabbitMQ, PostgreSQL or Keystone is not installed '
+                       'and cannot be installed here: %s' % e)
+            if services.required():
+                # CI must not go green without having run these.
+                raise DeploymentError(
+                    message + ' (required: CI=true or '
+                    'MISTRAL_RESUME_REQUIRE_INTEGRATION=1)')
+            raise unittest.SkipTest(message)
         try:
             cls.tenant = services.Tenant(env)
             cls.tenant.create()
+            auth = None
+            if cls.KEYSTONE:
+                cls.keystone = keystone.KeystoneTenant(
+                    env, cls.tenant.name.replace('_', '-'))
+                cls.keystone.create()
+                auth = cls.keystone.authtoken_config()
             cls.tmp_dir = tempfile.mkdtemp(prefix='mistral-resume-it-')
             cls.deployment = Deployment(
                 cls.tmp_dir, cls.tenant.transport_url,
-                cls.tenant.database_url)
+                cls.tenant.database_url, auth=auth)
             for name, kind in SERVICES:
                 if kind in ('api', 'engine') and cls.SERVICE_CONFIG:
                     cls.deployment.extra_config[name] = list(
@@ -474,7 +535,8 @@ class DeploymentTestCase(oslo_base.BaseTestCase):
             cls.deployment.write_config()
             cls.deployment.prepare_database()
             cls.deployment.start()
-            cls.api = Api(cls.deployment.url)
+            cls.api = Api(cls.deployment.url,
+                          cls.keystone.user_a if cls.KEYSTONE else None)
             if cls.WORKFLOWS:
                 cls.api.create_workflows(cls.WORKFLOWS)
         except BaseException:
@@ -497,6 +559,8 @@ class DeploymentTestCase(oslo_base.BaseTestCase):
             steps.append(cls.deployment.stop)
         if cls.tenant is not None:
             steps.append(cls.tenant.delete)
+        if cls.keystone is not None:
+            steps.append(cls._delete_keystone_tenant)
         if cls.shared is not None:
             steps.append(cls.shared.release)
         for step in steps:
@@ -507,12 +571,21 @@ class DeploymentTestCase(oslo_base.BaseTestCase):
         if cls.tmp_dir and not KEEP_LOGS:
             shutil.rmtree(cls.tmp_dir, ignore_errors=True)
         cls.deployment = cls.tenant = cls.shared = cls.tmp_dir = None
+        cls.keystone = None
+        if errors:
+            raise DeploymentError('; '.join(errors))
+
+    @classmethod
+    def _delete_keystone_tenant(cls):
+        errors = cls.keystone.delete()
         if errors:
             raise DeploymentError('; '.join(errors))
 
     def setUp(self):
         super(DeploymentTestCase, self).setUp()
         self.addOnException(self._attach_logs)
+        if self.KEYSTONE:
+            summary.record('keystone-test', self.id())
 
     def _attach_logs(self, exc_info):
         if self.deployment is not None:

@@ -12,12 +12,12 @@
 #    See the License for the specific language governing permissions and
 #    limitations under the License.
 
-"""RabbitMQ and PostgreSQL, shared by every test process of the machine.
+"""RabbitMQ, PostgreSQL and Keystone, shared by every test process.
 
 tools/integration-services.sh installs, starts and stops them (one broker,
-one database cluster, state in one directory). Several test processes may
-use them at once: stestr's workers, or two test runs of two developers on
-one machine. So that nobody stops them under somebody else:
+one database cluster, one Keystone, state in one directory). Several test
+processes may use them at once: stestr's workers, or two test runs of two
+developers on one machine. So that nobody stops them under somebody else:
 
 * every user holds a shared flock on ``users.lock`` while it uses them (the
   kernel drops it if the process dies, so a crash leaves no stale user);
@@ -52,11 +52,24 @@ CANNOT_INSTALL = 3
 START_TIMEOUT = 600
 COMMAND_TIMEOUT = 120
 
-COMPONENTS = ('rabbitmq', 'postgresql')
+# Stopped in this order (Keystone's database is in the cluster).
+COMPONENTS = ('keystone', 'rabbitmq', 'postgresql')
 
 
 class Unavailable(Exception):
     """The services are missing and cannot be installed: skip."""
+
+
+def required():
+    """Whether a missing service fails the tests instead of skipping them.
+
+    In CI (CI=true, as most CI systems set it) or when asked
+    (MISTRAL_RESUME_REQUIRE_INTEGRATION=1): a green run must have run them.
+    """
+    def on(name):
+        value = os.environ.get(name, '').strip().lower()
+        return value in ('1', 'true', 'yes')
+    return on('CI') or on('MISTRAL_RESUME_REQUIRE_INTEGRATION')
 
 
 class ServiceError(Exception):

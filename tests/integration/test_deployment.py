@@ -12,12 +12,15 @@
 #    See the License for the specific language governing permissions and
 #    limitations under the License.
 
-"""Resumes on a real deployment: RabbitMQ, PostgreSQL, five processes.
+"""Resumes on a real deployment: RabbitMQ, PostgreSQL, Keystone, 5 processes.
 
-Every test talks HTTP to the API process; the resume is applied by one of
-the two engine processes, the actions run in the executor process. The
-tests share one deployment, set up once for the class (it takes tens of
-seconds), and are all in this one class so that one stestr worker owns it.
+Authentication is on (keystonemiddleware against a real Keystone): every
+test talks HTTP to the API process with a token of project A's member (the
+tests of tests/integration/isolation.py with other users' tokens too); the
+resume is applied by one of the two engine processes, the actions run in
+the executor process. The tests share one deployment, set up once for the
+class (it takes tens of seconds), and are all in this one class so that
+one stestr worker owns it.
 Each test starts its own executions, so they do not depend on each other's
 order; the restart and fault tests leave the deployment running as they
 found it (the fault test restarts both engines with a test-only delay, and
@@ -37,6 +40,7 @@ import requests
 from testtools import content
 
 from tests.integration import deployment
+from tests.integration import isolation
 
 RUN_TIMEOUT = 60
 
@@ -213,9 +217,25 @@ CONCURRENT_REFUSALS = {'EXECUTION_NOT_RESUMABLE', 'EXECUTION_CHANGED',
                        'ALREADY_SUCCEEDED', 'RESUME_POINT_REQUIRED'}
 
 
-class MultiProcessDeploymentTest(deployment.DeploymentTestCase):
+class MultiProcessDeploymentTest(isolation.ProjectIsolationTests,
+                                 deployment.DeploymentTestCase):
 
     WORKFLOWS = WORKFLOWS
+    KEYSTONE = True
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        try:
+            url = cls.deployment.url
+            cls.api_b = deployment.Api(url, cls.keystone.user_b)
+            cls.api_admin = deployment.Api(url, cls.keystone.admin)
+            cls.api_operator = deployment.Api(url, cls.keystone.operator_a)
+            # Workflows are private to a project: B gets the same ones.
+            cls.api_b.create_workflows(WORKFLOWS)
+        except BaseException:
+            cls._tear_down()
+            raise
 
     # Helpers.
 
@@ -452,8 +472,8 @@ class MultiProcessDeploymentTest(deployment.DeploymentTestCase):
 
         unknown = str(uuid.uuid4())
         for resp in (self.api.resume(unknown),
-                     requests.get(self.api.api_url + '/resumes/' + unknown,
-                                  timeout=10)):
+                     self.api.http.get(self.api.api_url + '/resumes/' +
+                                       unknown, timeout=10)):
             self.assertEqual(404, resp.status_code, resp.text)
 
     # Concurrency: many engines, many API threads, one execution.
@@ -675,6 +695,54 @@ class MultiProcessDeploymentTest(deployment.DeploymentTestCase):
         if FIGURES_FILE:
             with open(FIGURES_FILE, 'a') as f:
                 f.write(figures + '\n')
+
+    def test_change_inside_the_apply_window_is_execution_changed(self):
+        # Point 1 re-runs branch_b; while the engine holds after it (its
+        # transaction open, the execution locked), another writer commits
+        # a state change of branch_c, the task of point 2, as another
+        # engine's compare-and-swap would (Mistral's engine does not lock
+        # the execution to change a task's state). The continue point's
+        # compare-and-swap then finds branch_c changed: the whole resume
+        # is refused with EXECUTION_CHANGED and point 1 is rolled back.
+        ex_id = self.start_failed('it_branches')
+        branch_c = self.api.tasks(ex_id)['branch_c']
+        before = self.execution_rows(ex_id)
+        body = {'points': [
+            {'task': 'branch_b', 'context': {'b': 2}},
+            {'task': 'branch_c', 'mode': 'continue',
+             'published': {'c_items': {'c-manual': True}}},
+        ]}
+
+        def set_branch_c(old, new):
+            with contextlib.closing(self.tenant.connect()) as conn:
+                with conn.cursor() as cur:
+                    cur.execute('UPDATE task_executions_v2 SET state = %s '
+                                'WHERE id = %s AND state = %s',
+                                (new, branch_c['id'], old))
+                    self.assertEqual(1, cur.rowcount)
+
+        self.deployment.restart(ENGINES, [
+            '[resume]', 'test_apply_delay = %s' % APPLY_DELAY])
+        try:
+            with concurrent.futures.ThreadPoolExecutor(1) as pool:
+                first = pool.submit(self.api.resume, ex_id, **body)
+                self.await_apply_window(ex_id)
+                set_branch_c('ERROR', 'RUNNING')
+                answer = first.result()
+            body_409 = self.assertUnmet(answer, ['EXECUTION_CHANGED'])
+            self.assertIn(branch_c['id'],
+                          body_409['requirements'][0]['message'])
+            # Nothing of point 1 remains; only the other writer's change.
+            set_branch_c('RUNNING', 'ERROR')
+            self.assertEqual(before, self.execution_rows(ex_id))
+        finally:
+            self.deployment.restart(ENGINES)
+
+        # Retried once the execution is as it was: applied.
+        self.assertCreated(self.api.resume(ex_id, **body))
+        execution = self.await_success(ex_id)
+        self.assertEqual(['a-0', 'b-0', 'b-1', 'c-manual'],
+                         sorted(self.api.output(execution)['merged']))
 
     # Restart: nothing of a resume lives in a process.
 
