@@ -39,6 +39,7 @@ from oslo_log import log as logging
 
 from mistral_resume import config
 from mistral_resume.core import request as request_mod
+from mistral_resume.engine import leftovers
 from mistral_resume import patches
 
 LOG = logging.getLogger(__name__)
@@ -99,6 +100,8 @@ def _test_delay(wf_ex, number, total):
 def _rerun(task_ex, point, record_id):
     wf = workflows.Workflow(wf_ex=task_ex.workflow_execution)
     task = task_handler.build_task_from_execution(wf.wf_spec, task_ex)
+    leftovers.supersede_running_actions(task_ex, record_id)
+    leftovers.release_leaked_locks(task_ex)
 
     # Workflow.rerun rather than workflow_handler.rerun_workflow: the latter
     # silently does nothing on a PAUSED workflow (Mistral 23.0.0), which is
