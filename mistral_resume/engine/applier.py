@@ -102,6 +102,7 @@ def _rerun(task_ex, point, record_id):
     task = task_handler.build_task_from_execution(wf.wf_spec, task_ex)
     leftovers.supersede_running_actions(task_ex, record_id)
     leftovers.release_leaked_locks(task_ex)
+    leftovers.cancel_stale_timeouts(task_ex)
 
     # Workflow.rerun rather than workflow_handler.rerun_workflow: the latter
     # silently does nothing on a PAUSED workflow (Mistral 23.0.0), which is

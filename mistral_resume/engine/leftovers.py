@@ -20,6 +20,7 @@ transaction, before Mistral's Workflow.rerun.
 
 from mistral.db.sqlalchemy import base as db_base
 from mistral.db.v2.sqlalchemy import models as mistral_models
+from mistral.engine import policies
 from mistral.workflow import states
 from oslo_log import log as logging
 
@@ -82,6 +83,49 @@ def release_leaked_locks(task_ex):
     if deleted:
         LOG.info('Deleted %s named lock(s) left behind by the failed run of '
                  'task execution %s.', deleted, task_ex.id)
+
+
+def cancel_stale_timeouts(task_ex):
+    """Cancel the timeout the failed run scheduled, if it is still pending.
+
+    Mistral 23.0.0's timeout policy (policies.TimeoutPolicy) schedules
+    _fail_task_if_incomplete(task_ex_id) when a run starts; the job knows
+    the task execution only, not the run. A run that failed before its
+    timeout leaves the job pending, and when it fires it fails whatever run
+    the task is in: the re-run ended "Task timed out" long before its own
+    timeout (verified). The re-run schedules its own timeout as a first run
+    does. A job an engine has already taken (being run now) is left to it:
+    it finds the task still in ERROR until the re-run starts, after this
+    transaction.
+    """
+    cancelled = _delete_scheduler_jobs(
+        policies._FAIL_IF_INCOMPLETE_TASK_PATH, task_ex.id)
+    if cancelled:
+        LOG.info('Cancelled %s pending timeout(s) of the failed run of task '
+                 'execution %s.', cancelled, task_ex.id)
+
+
+@db_base.session_aware()
+def _delete_scheduler_jobs(func_name, task_ex_id, session=None):
+    # Both of Mistral's schedulers keep their jobs in the database: the
+    # legacy one (the default) as delayed calls, the other as scheduled
+    # jobs (its in-memory copy is skipped when its row is gone). Arguments
+    # are JSON text: filtered here, among the pending jobs of one function.
+    count = 0
+    for model, name, args, pending in (
+            (mistral_models.DelayedCall, 'target_method_name',
+             'method_arguments', lambda job: not job.processing),
+            (mistral_models.ScheduledJob, 'func_name', 'func_args',
+             lambda job: job.captured_at is None)):
+        jobs = session.query(model).filter(
+            getattr(model, name) == func_name).all()
+        for job in jobs:
+            if (pending(job) and
+                    (getattr(job, args) or {}).get('task_ex_id') ==
+                    task_ex_id):
+                session.delete(job)
+                count += 1
+    return count
 
 
 @db_base.session_aware()

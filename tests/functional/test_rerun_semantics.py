@@ -26,6 +26,7 @@ import threading
 
 from mistral.db.v2 import api as db_api
 from mistral.engine import default_engine
+from mistral.engine import policies
 from mistral.workflow import states
 
 from tests import base
@@ -440,3 +441,30 @@ class TestStaleResult(RerunSemanticsTestCase):
         self.assertEqual(
             [(states.CANCELLED, False), (states.SUCCESS, True)],
             sorted(a[1:3] for a in self.actions(t1['id'])))
+
+    def _timeout_calls(self):
+        with db_api.transaction():
+            return {c.id for c in db_api.get_delayed_calls(
+                target_method_name=policies._FAIL_IF_INCOMPLETE_TASK_PATH)}
+
+    def test_timeout_of_the_failed_run_does_not_end_the_rerun(self):
+        # The first run fails at once; its timeout is still pending.
+        wf_id = self.start(TIMEOUT, {'key': 'none', 'timeout': 2})
+        self.await_workflow_error(wf_id)
+        stale_timeouts = self._timeout_calls()
+        self.assertEqual(1, len(stale_timeouts))
+
+        self.hold('fresh')
+        self.created(wf_id, points=[
+            {'task': 't1',
+             'context': {'x': 'ok', 'key': 'fresh', 'timeout': 60}}])
+        self.await_started('fresh')
+        # Once the first run's timeout is gone (fired, or cancelled), the
+        # re-run, which has a timeout of its own, still runs.
+        self._await(lambda: not stale_timeouts & self._timeout_calls())
+        self.assertEqual(states.RUNNING, self.task(wf_id, 't1')['state'])
+        self.release('fresh')
+
+        ex = self.await_settled(wf_id)
+        self.assertEqual(states.SUCCESS, ex.state, ex.state_info)
+        self.assertEqual({'r': 'ok'}, self.task(wf_id, 't1')['published'])

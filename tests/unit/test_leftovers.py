@@ -14,7 +14,9 @@
 
 import inspect
 
+from mistral.db.v2.sqlalchemy import models
 from mistral.engine import actions
+from mistral.engine import policies
 from mistral.engine import task_handler
 from mistral.engine import tasks
 import testtools
@@ -46,3 +48,19 @@ class TestMistralShapes(testtools.TestCase):
         self.assertIn('if states.is_completed(self.action_ex.state):',
                       source)
         self.assertIn('raise ValueError', source)
+
+    def test_timeout_job(self):
+        # The timeout policy's job names the task execution only; it is
+        # found by function and argument in either scheduler's table.
+        source = inspect.getsource(policies.TimeoutPolicy.before_task_start)
+        self.assertIn('func_name=_FAIL_IF_INCOMPLETE_TASK_PATH', source)
+        self.assertIn("'task_ex_id': task.get_id()", source)
+        self.assertEqual('mistral.engine.policies._fail_task_if_incomplete',
+                         policies._FAIL_IF_INCOMPLETE_TASK_PATH)
+        for model, columns in (
+                (models.DelayedCall, ('target_method_name',
+                                      'method_arguments', 'processing')),
+                (models.ScheduledJob, ('func_name', 'func_args',
+                                       'captured_at'))):
+            for column in columns:
+                self.assertIn(column, model.__table__.columns)
