@@ -154,6 +154,22 @@ pause_before:
         r: <% task().result %>
 """
 
+# fail-on fails the task after its action succeeded; safe-rerun is only
+# about redelivered actions, and must not change a re-run.
+FAIL_ON = """
+version: '2.0'
+fail_on:
+  input:
+    - x: fail
+  tasks:
+    t1:
+      fail-on: <% $.x = 'fail' %>
+      safe-rerun: true
+      action: std.echo output=<% $.x %>
+      publish:
+        r: <% task().result %>
+"""
+
 # The first run is held past its timeout; its late result is an error.
 TIMEOUT = """
 version: '2.0'
@@ -377,6 +393,27 @@ class TestPoliciesOnRerun(RerunSemanticsTestCase):
         self.assertEqual(states.ERROR, ex.state)
         # The re-run was retried twice too, then failed for good.
         self.assertEqual(6, self.task(wf_id, 't1')['actions'])
+        self.assertNothingLeft(wf_id)
+
+    def test_fail_on_and_safe_rerun(self):
+        wf_id = self.start(FAIL_ON)
+        self.await_workflow_error(wf_id)
+        self.assertIn("fail-on", self.task(wf_id, 't1')['state_info'])
+        self.created(wf_id, points=[{'task': 't1', 'context': {'x': 'ok'}}])
+        ex = self.await_settled(wf_id)
+        self.assertEqual(states.SUCCESS, ex.state, ex.state_info)
+        t1 = self.task(wf_id, 't1')
+        self.assertEqual(({'r': 'ok'}, 2), (t1['published'], t1['actions']))
+
+    def test_fail_on_applies_to_the_rerun(self):
+        wf_id = self.start(FAIL_ON)
+        self.await_workflow_error(wf_id)
+        self.created(wf_id, points=[{'task': 't1'}])
+        ex = self.await_settled(wf_id)
+        self.assertEqual(states.ERROR, ex.state)
+        t1 = self.task(wf_id, 't1')
+        self.assertIn("fail-on", t1['state_info'])
+        self.assertEqual(2, t1['actions'])
         self.assertNothingLeft(wf_id)
 
     def test_pause_before_applies_to_the_rerun(self):
