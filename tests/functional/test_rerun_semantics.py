@@ -187,6 +187,23 @@ timeout:
 """
 
 
+# Item 2 of the first round is held past the timeout.
+WITH_ITEMS_TIMEOUT = """
+version: '2.0'
+items_timeout:
+  input:
+    - round: 0
+    - timeout: 1
+  tasks:
+    t1:
+      with-items: x in <% range(1, 4) %>
+      timeout: <% $.timeout %>
+      action: test.held key=<% $.round * 10 + $.x %> value=<% $.x %>
+      publish:
+        r: <% task().result %>
+"""
+
+
 class RerunSemanticsTestCase(base.EngineTestCase):
 
     def setUp(self):
@@ -505,3 +522,36 @@ class TestStaleResult(RerunSemanticsTestCase):
         ex = self.await_settled(wf_id)
         self.assertEqual(states.SUCCESS, ex.state, ex.state_info)
         self.assertEqual({'r': 'ok'}, self.task(wf_id, 't1')['published'])
+
+    def test_late_result_of_a_timed_out_iteration_is_ignored(self):
+        self.hold(2)
+        wf_id = self.start(WITH_ITEMS_TIMEOUT)
+        self.await_workflow_error(wf_id)
+        t1_id = self.task(wf_id, 't1')['id']
+        # Item 2, and those the executor had not finished yet, still run.
+        stale = [a for a in self.actions(t1_id) if a[1] == 'RUNNING']
+        self.assertIn(1, [a[0] for a in stale])
+        self.assertNotIn(0, [a[0] for a in stale])
+
+        # Only the iterations that never finished run again.
+        self.hold(12)
+        self.created(wf_id, points=[
+            {'task': 't1', 'reset': False,
+             'context': {'round': 1, 'timeout': 0}}])
+        self.await_started(12)
+        self.release(2)
+        self._await(lambda: all(a[3] in self.delivered for a in stale))
+        self.assertEqual(states.RUNNING, self.task(wf_id, 't1')['state'])
+        self.release(12)
+
+        ex = self.await_settled(wf_id)
+        self.assertEqual(states.SUCCESS, ex.state, ex.state_info)
+        self.assertEqual({'r': [1, 2, 3]}, self.task(wf_id, 't1')['published'])
+        actions = [a[:3] for a in self.actions(t1_id)]
+        self.assertEqual(
+            [(a[0], 'CANCELLED', False) for a in stale],
+            [a for a in actions if a[1] == 'CANCELLED'])
+        self.assertEqual([(0, 'SUCCESS', True), (1, 'SUCCESS', True),
+                          (2, 'SUCCESS', True)],
+                         [a for a in actions if a[1] != 'CANCELLED'])
+        self.assertEqual(0, HeldCheck.started[11])
