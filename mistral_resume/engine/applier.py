@@ -109,9 +109,24 @@ def _rerun(task_ex, point, record_id):
     # exactly the state "on-error: - pause" leaves behind.
     wf.rerun(task, reset=point.reset)
 
+    # Until an engine starts the task (after commit), Mistral still sees it
+    # in ERROR: a join refreshed in between (say, after another point of
+    # this resume completed the join's other branch) took it for a branch
+    # that failed, failed the join and with it the workflow, before the
+    # re-run even started (seen). WAITING, as Mistral's own re-run of a
+    # join does, until the engine sets it RUNNING; the integrity checker
+    # leaves WAITING tasks alone.
+    if not task.set_state(states.WAITING,
+                          'Waiting to be re-run by resume %s.' % record_id):
+        raise ExecutionChanged(
+            'Task execution %s changed state while being re-run.'
+            % task_ex.id
+        )
+    task_ex = task.task_ex
+
     # Rerun wipes the task's runtime context, so the change is stored after
-    # it; the patched _update_inbound_context re-applies it when the task
-    # runs and completes.
+    # it; the patched _update_inbound_context keeps it when the task runs
+    # and completes.
     override = {'resume_id': record_id}
     if point.context is not None:
         override['context'] = point.context
