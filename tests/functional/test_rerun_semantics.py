@@ -27,6 +27,7 @@ import threading
 from mistral.db.v2 import api as db_api
 from mistral.engine import default_engine
 from mistral.engine import policies
+from mistral.engine import task_handler
 from mistral.workflow import states
 
 from tests import base
@@ -186,6 +187,36 @@ timeout:
         r: <% task().result %>
 """
 
+
+# Two failed branches into a join.
+JOIN = """
+version: '2.0'
+join:
+  input:
+    - v1: null
+    - v2: null
+  tasks:
+    start:
+      action: std.noop
+      on-success:
+        - b1
+        - b2
+    b1:
+      action: test.check value=<% $.v1 %>
+      publish:
+        r1: <% task().result %>
+      on-success: done
+    b2:
+      action: test.check value=<% $.v2 %>
+      publish:
+        r2: <% task().result %>
+      on-success: done
+    done:
+      join: all
+      action: std.echo output=<% [$.r1, $.r2] %>
+      publish:
+        out: <% task().result %>
+"""
 
 # Item 2 of the first round is held past the timeout.
 WITH_ITEMS_TIMEOUT = """
@@ -363,6 +394,59 @@ class TestWithItemsPublish(RerunSemanticsTestCase):
         ex = self.await_settled(wf_id)
         self.assertEqual(states.SUCCESS, ex.state, ex.state_info)
         self.assertEqual({'r': 3}, self.task(wf_id, 't1')['published'])
+        self.assertNothingLeft(wf_id)
+
+
+class TestRerunBeforeItStarts(RerunSemanticsTestCase):
+
+    def setUp(self):
+        super().setUp()
+        # The engine's start of chosen tasks is held, and the joins'
+        # refreshes are recorded, to order them.
+        self.held_starts = {}
+        self.refreshed = []
+        start_task = default_engine.DefaultEngine.start_task
+        refresh = task_handler._refresh_task_state
+
+        def held_start_task(engine, task_ex_id, *args, **kwargs):
+            gate = self.held_starts.get(task_ex_id)
+            if gate is not None:
+                gate.wait(base.TIMEOUT)
+            return start_task(engine, task_ex_id, *args, **kwargs)
+
+        def recorded_refresh(task_ex_id):
+            try:
+                return refresh(task_ex_id)
+            finally:
+                self.refreshed.append(task_ex_id)
+
+        self.patch(default_engine.DefaultEngine, 'start_task',
+                   held_start_task)
+        self.patch(task_handler, '_refresh_task_state', recorded_refresh)
+        self.addCleanup(lambda: [g.set() for g in self.held_starts.values()])
+
+    def test_join_refreshed_before_the_rerun_starts(self):
+        wf_id = self.start(JOIN)
+        self.await_workflow_error(wf_id)
+        self.await_task_done(wf_id, 'b1')
+        self.await_task_done(wf_id, 'b2')
+        b1_id = self.task(wf_id, 'b1')['id']
+        self.held_starts[b1_id] = threading.Event()
+
+        self.created(wf_id, points=[
+            {'task': 'b1', 'context': {'v1': 'one'}},
+            {'task': 'b2', 'mode': 'continue', 'published': {'r2': 'two'}}])
+        # The continued b2 created the join; it is refreshed while b1 has
+        # not started again yet.
+        self._await(lambda: self.tasks(wf_id, 'done') and
+                    self.task(wf_id, 'done')['id'] in self.refreshed)
+        self.assertEqual(states.WAITING, self.task(wf_id, 'done')['state'])
+        self.held_starts.pop(b1_id).set()
+
+        ex = self.await_settled(wf_id)
+        self.assertEqual(states.SUCCESS, ex.state, ex.state_info)
+        self.assertEqual({'out': ['one', 'two']},
+                         self.task(wf_id, 'done')['published'])
         self.assertNothingLeft(wf_id)
 
 
