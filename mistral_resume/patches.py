@@ -32,6 +32,7 @@ import threading
 
 from mistral.db.sqlalchemy import sqlite_lock
 from mistral.engine import tasks
+from mistral.workflow import states
 from oslo_log import log as logging
 
 from mistral_resume import config
@@ -65,16 +66,35 @@ def _update_inbound_context(self):
     # Mistral 23.0.0, engine/tasks.py Task._update_inbound_context: it
     # rebuilds in_context from the upstream tasks when a task re-runs
     # (_run_existing) and when it completes (complete), on whichever engine
-    # handles it, so a context given to a rerun would be lost (verified).
-    # Mistral offers no hook there; we re-apply the stored change after it.
-    _ORIGINALS['update_inbound_context'](self)
+    # handles it. For a re-run that rebuild is wrong twice over:
+    # - a context given to the rerun would be lost (verified);
+    # - Workflow.rerun wipes the runtime context, triggered_by with it, and
+    #   direct_workflow._get_upstream_task_executions then takes every
+    #   processed execution of the task's *first* inbound task: inside a
+    #   cycle, the cycle's entry task, so the loop restarted from its first
+    #   iteration (verified: i back to 0, earlier iterations ran again).
+    # A task re-run by a resume keeps the inbound context it ran with
+    # (stored, with the point's change applied by the applier), as the
+    # contract says. Joins are still rebuilt, then changed again: a join
+    # merges its upstream tasks, and one of them may have completed since
+    # (a branch finishing after the failure).
     override = (self.task_ex.runtime_context or {}).get(OVERRIDE_KEY)
+    if override is not None and not _is_join(self.task_spec):
+        # Action input, target and with-items read self.ctx.
+        self.ctx = dict(self.task_ex.in_context or {})
+        return
+    _ORIGINALS['update_inbound_context'](self)
     if override and override.get('context') is not None:
         self.task_ex.in_context = overridden_context(
             self.task_ex.in_context, override
         )
-        # Action input, target and with-items read self.ctx too.
         self.ctx = dict(self.task_ex.in_context)
+
+
+def _is_join(task_spec):
+    # Only direct workflows' tasks have joins.
+    get_join = getattr(task_spec, 'get_join', None)
+    return bool(get_join and get_join())
 
 
 def _acquire_sqlite_lock(obj_id, session):
@@ -92,24 +112,33 @@ def _acquire_sqlite_lock(obj_id, session):
 
 
 def _get_next_indexes(self):
-    # Mistral 23.0.0, engine/tasks.py WithItemsTask._get_next_indexes: on a
-    # rerun with reset=false it takes the failed iterations plus every index
-    # after the highest failed one, as if those had never started. When the
-    # failed iteration is not the last one, later iterations that already
-    # succeeded run again and are accepted twice; the accepted results then
-    # outnumber the items, is_with_items_completed() never holds and the
-    # task stays RUNNING for good (verified with Mistral's own
-    # rerun_workflow). The contract says reset=false re-runs the failed
-    # iterations only, so for a task re-run by a resume the iterations whose
-    # result is already accepted are dropped. Mistral's own reruns (which
-    # wipe our key from the runtime context) keep its behaviour.
-    indexes = _ORIGINALS['get_next_indexes'](self)
+    # Mistral 23.0.0, engine/tasks.py WithItemsTask._get_next_indexes picks
+    # the iterations to start next from the completed executions that are
+    # not accepted, plus every index after the highest of them. After a
+    # rerun, executions of the failed run are completed and not accepted,
+    # so the iterations being re-run stay candidates while they run:
+    # - reset=true with concurrency: each slot freed by a finished item is
+    #   given to an item still running, which runs twice while a later item
+    #   never runs, and the task succeeds with wrong results (verified);
+    # - reset=false: the indexes after the highest failed one run again
+    #   even when they succeeded; their results are accepted twice and the
+    #   task stays RUNNING for good (verified with Mistral's rerun_workflow).
+    # For a task re-run by a resume the next iterations are those with no
+    # accepted result (reset=false keeps the successful ones accepted) and
+    # none in flight, up to the free capacity. Executions still in flight
+    # from the failed run were cancelled by the applier
+    # (leftovers.supersede_running_actions), so they do not count as in
+    # flight. Mistral's own reruns (which wipe our key from the runtime
+    # context) keep its behaviour.
     if OVERRIDE_KEY not in (self.task_ex.runtime_context or {}):
-        return indexes
-    done = {ex.runtime_context.get('index')
-            for ex in self.task_ex.executions
-            if ex.accepted and ex.runtime_context}
-    return [i for i in indexes if i not in done]
+        return _ORIGINALS['get_next_indexes'](self)
+    taken = {ex.runtime_context.get('index')
+             for ex in self.task_ex.executions
+             if ex.runtime_context and
+             (ex.accepted or not states.is_completed(ex.state))}
+    indexes = [i for i in range(self._get_with_items_count())
+               if i not in taken]
+    return indexes[:self._get_with_items_capacity()]
 
 
 class Patch(object):

@@ -39,6 +39,7 @@ from oslo_log import log as logging
 
 from mistral_resume import config
 from mistral_resume.core import request as request_mod
+from mistral_resume.engine import leftovers
 from mistral_resume import patches
 
 LOG = logging.getLogger(__name__)
@@ -100,15 +101,33 @@ def _test_delay(wf_ex, number, total):
 def _rerun(task_ex, point, record_id):
     wf = workflows.Workflow(wf_ex=task_ex.workflow_execution)
     task = task_handler.build_task_from_execution(wf.wf_spec, task_ex)
+    leftovers.supersede_running_actions(task_ex, record_id)
+    leftovers.release_leaked_locks(task_ex)
+    leftovers.cancel_stale_timeouts(task_ex)
 
     # Workflow.rerun rather than workflow_handler.rerun_workflow: the latter
     # silently does nothing on a PAUSED workflow (Mistral 23.0.0), which is
     # exactly the state "on-error: - pause" leaves behind.
     wf.rerun(task, reset=point.reset)
 
+    # Until an engine starts the task (after commit), Mistral still sees it
+    # in ERROR: a join refreshed in between (say, after another point of
+    # this resume completed the join's other branch) took it for a branch
+    # that failed, failed the join and with it the workflow, before the
+    # re-run even started (seen). WAITING, as Mistral's own re-run of a
+    # join does, until the engine sets it RUNNING; the integrity checker
+    # leaves WAITING tasks alone.
+    if not task.set_state(states.WAITING,
+                          'Waiting to be re-run by resume %s.' % record_id):
+        raise ExecutionChanged(
+            'Task execution %s changed state while being re-run.'
+            % task_ex.id
+        )
+    task_ex = task.task_ex
+
     # Rerun wipes the task's runtime context, so the change is stored after
-    # it; the patched _update_inbound_context re-applies it when the task
-    # runs and completes.
+    # it; the patched _update_inbound_context keeps it when the task runs
+    # and completes.
     override = {'resume_id': record_id}
     if point.context is not None:
         override['context'] = point.context

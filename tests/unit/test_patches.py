@@ -19,6 +19,7 @@ import threading
 import fixtures
 from mistral.db.sqlalchemy import sqlite_lock
 from mistral.engine import tasks
+from mistral.lang.v2 import tasks as lang_tasks
 from oslo_config import cfg
 from oslo_config import fixture as config_fixture
 from oslotest import base as oslo_base
@@ -105,11 +106,31 @@ class TestPatchedMistral(PatchesTestCase):
             'get_next_indexes', tasks.WithItemsTask._get_next_indexes)
         self.assertEqual(['self'],
                          list(inspect.signature(original).parameters))
-        source = inspect.getsource(original)
-        # The patch filters what this returns by the accepted executions'
-        # runtime_context['index'], as Mistral records iterations.
-        self.assertIn("ex.runtime_context['index']", source)
-        self.assertIn('_get_accepted_executions', source)
+        # For a resume re-run the patch computes the indexes itself, from
+        # what Mistral records: each action execution's
+        # runtime_context['index'] and accepted flag, the with-items count
+        # and capacity; and Mistral must take the indexes from this method.
+        self.assertIn("ex.runtime_context['index']",
+                      inspect.getsource(original))
+        with_items = inspect.getsource(tasks.WithItemsTask)
+        self.assertIn('for i in self._get_next_indexes():', with_items)
+        self.assertIn('self._decrease_capacity(1)', with_items)
+        for name in ('_get_with_items_count', '_get_with_items_capacity'):
+            self.assertEqual(
+                ['self'],
+                list(inspect.signature(
+                    getattr(tasks.WithItemsTask, name)).parameters))
+
+    def test_update_inbound_context_callers(self):
+        # The patch keeps a re-run task's stored in_context where Mistral
+        # rebuilds it: on a re-run and on completion.
+        self.assertIn('self._update_inbound_context()',
+                      inspect.getsource(tasks.RegularTask._run_existing))
+        self.assertIn('self._update_inbound_context()',
+                      inspect.getsource(tasks.Task.complete))
+        # and it tells joins, whose context it still rebuilds, by this.
+        self.assertIn('def get_join(self)',
+                      inspect.getsource(lang_tasks.DirectWorkflowTaskSpec))
 
     def test_apply_is_idempotent(self):
         originals = [getattr(p.owner, p.attribute) for p in patches.PATCHES]
