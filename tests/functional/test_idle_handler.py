@@ -1,0 +1,151 @@
+# Copyright 2026 - mistral-resume authors
+#
+#    Licensed under the Apache License, Version 2.0 (the "License");
+#    you may not use this file except in compliance with the License.
+#    You may obtain a copy of the License at
+#
+#        http://www.apache.org/licenses/LICENSE-2.0
+#
+#    Unless required by applicable law or agreed to in writing, software
+#    distributed under the License is distributed on an "AS IS" BASIS,
+#    WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+#    See the License for the specific language governing permissions and
+#    limitations under the License.
+
+"""A resume that arrives while an on-error handler is still IDLE.
+
+`on-error: [log, pause]` creates `log` IDLE and casts its start (Mistral's
+start_task RPC, first_run) in the same transaction that pauses the
+execution. A named resume read before that start is delivered finds `log`
+IDLE and starts it too. Both starts are held here at the engine's RPC
+endpoint and delivered in the order each test chooses; `log` must run
+exactly once whatever the order.
+"""
+
+import threading
+
+from mistral.db.v2 import api as db_api
+from mistral.engine import default_engine
+from mistral.workflow import states
+from mistral_lib import actions as ml_actions
+
+from tests import base
+
+WF = """
+version: '2.0'
+wf:
+  input: [v]
+  tasks:
+    t:
+      action: test.check value=<% $.v %>
+      publish:
+        r: <% task().result %>
+      on-success: [after]
+      on-error: [log, pause]
+    log:
+      action: std.async_noop
+    after:
+      action: std.echo output=<% $.r %>
+      publish:
+        out: <% task().result %>
+"""
+
+
+class _Held(object):
+    def __init__(self, first_run):
+        self.first_run = first_run
+        self.release = threading.Event()
+        self.done = threading.Event()
+
+
+class StartGate(object):
+    """Holds the engine's start_task deliveries for one task name.
+
+    Each call waits at the endpoint until the test releases it, then runs
+    Mistral's own start_task unchanged: only the order of delivery is set
+    by the test, as the broker may deliver it.
+    """
+
+    def __init__(self, test, task_name):
+        self.held = []
+        original = default_engine.DefaultEngine.start_task
+        gate = self
+
+        def start_task(engine, task_ex_id, first_run, *args, **kwargs):
+            entry = None
+            with db_api.transaction():
+                if db_api.get_task_execution(task_ex_id).name == task_name:
+                    entry = _Held(first_run)
+                    gate.held.append(entry)
+            if entry is not None:
+                entry.release.wait(base.TIMEOUT)
+            try:
+                return original(engine, task_ex_id, first_run, *args,
+                                **kwargs)
+            finally:
+                if entry is not None:
+                    entry.done.set()
+
+        test.patch(default_engine.DefaultEngine, 'start_task', start_task)
+        # Never leave an engine thread waiting after the test.
+        test.addCleanup(self.release_all)
+
+    def release_all(self):
+        for entry in self.held:
+            entry.release.set()
+
+    def deliver(self, entry):
+        entry.release.set()
+        if not entry.done.wait(base.TIMEOUT):
+            raise AssertionError('start_task was not delivered')
+
+
+class IdleHandlerTest(base.EngineTestCase):
+
+    def _resume_while_idle(self, body, mistral_first):
+        gate = StartGate(self, 'log')
+        wf_id = self.start(WF, wf_input={'v': 'bad'})
+        self.await_state(wf_id, states.PAUSED)
+        # Mistral's own start of the handler, cast before the pause.
+        self._await(lambda: len(gate.held) == 1)
+        self.assertTrue(gate.held[0].first_run)
+        self.assertEqual(states.IDLE, self.task(wf_id, 'log')['state'])
+
+        out = self.resume(wf_id, **body)
+        self.assertEqual('created', out['status'], out)
+        # The start the resume dispatched for the IDLE handler.
+        self._await(lambda: len(gate.held) == 2)
+        own, resumed = gate.held
+        for entry in (own, resumed) if mistral_first else (resumed, own):
+            gate.deliver(entry)
+
+        self._await(lambda: self._log_actions(wf_id))
+        for action_id in self._log_actions(wf_id):
+            self.engine.on_action_complete(action_id,
+                                           ml_actions.Result(data='logged'))
+        self.await_state(wf_id, states.SUCCESS)
+        log = self.task(wf_id, 'log')
+        self.assertEqual((states.SUCCESS, 1), (log['state'], log['actions']))
+        return wf_id
+
+    def _log_actions(self, wf_id):
+        with db_api.transaction():
+            return [a.id for t in db_api.get_task_executions(
+                workflow_execution_id=wf_id, name='log')
+                for a in t.action_executions if a.state == states.RUNNING]
+
+    def test_rerun_mistral_start_first(self):
+        wf_id = self._resume_while_idle(
+            {'points': [{'task': 't', 'context': {'v': 'ok'}}]}, True)
+        self.assertEqual({'out': 'ok'}, self.task(wf_id, 'after')['published'])
+
+    def test_rerun_resume_start_first(self):
+        self._resume_while_idle(
+            {'points': [{'task': 't', 'context': {'v': 'ok'}}]}, False)
+
+    def test_continue_mistral_start_first(self):
+        wf_id = self._resume_while_idle(
+            {'points': [{'task': 't', 'mode': 'continue',
+                         'published': {'r': 'given'}}]}, True)
+        self.assertEqual({'out': 'given'},
+                         self.task(wf_id, 'after')['published'])
