@@ -278,7 +278,7 @@ def _continue_held_back(wf_ex, pending, idle):
         if t_ex.id in pending:
             cmds.extend(wf_ctrl.continue_workflow(task_ex=t_ex))
             t_ex.processed = True
-        elif t_ex.id in idle and t_ex.state == states.IDLE:
+        elif t_ex.id in idle and _claim_idle(wf_ctrl.wf_spec, t_ex):
             cmds.append(commands.RunExistingTask(wf_ex, wf_ctrl.wf_spec,
                                                  t_ex))
     # As in Workflow._continue_workflow: the pause itself is over.
@@ -286,6 +286,28 @@ def _continue_held_back(wf_ex, pending, idle):
     backlog = (wf_ex.runtime_context or {}).get(dispatcher.BACKLOG_KEY)
     if cmds or backlog:
         dispatcher.dispatch_workflow_commands(wf_ex, cmds)
+
+
+def _claim_idle(wf_spec, t_ex):
+    """Whether this resume, and no other start, runs the IDLE task.
+
+    A task created while its execution was being paused (an on-error
+    handler before "pause") still has Mistral's own start on its way: the
+    start_task cast of its creation (dispatcher._process_commands, 23.0.0).
+    Both that start and ours would run it: Mistral's _run_new starts a task
+    that is still IDLE, and the _run_existing of our RunExistingTask starts
+    it whatever its state but SUCCESS, a RUNNING one a second time. So the
+    start is decided here, by a compare-and-swap IDLE -> RUNNING committed
+    with the resume: won, Mistral's start finds the task RUNNING and does
+    nothing (or, reading it concurrently, loses its own compare-and-swap
+    and returns before scheduling any action); lost, Mistral's start got
+    there first and ours is not sent. A task IDLE by pause-before has no
+    start on its way and is claimed the same way.
+    """
+    if t_ex.state != states.IDLE:
+        return False
+    task = task_handler.build_task_from_execution(wf_spec, t_ex)
+    return bool(task.set_state(states.RUNNING, None))
 
 
 def _schedule_integrity_checks(wf_ex):
