@@ -31,6 +31,7 @@ from mistral.engine import dispatcher
 from mistral.engine import task_handler
 from mistral.engine import workflow_handler
 from mistral.engine import workflows
+from mistral.lang import parser as spec_parser
 from mistral.services import workflows as wf_service
 from mistral.workflow import base as wf_base
 from mistral.workflow import commands
@@ -55,7 +56,11 @@ def apply(wf_ex, analysis, resume_request, record_id):
     wf_service.update_workflow_execution_env(wf_ex, resume_request.env)
 
     if not analysis.planned:
-        workflow_handler.resume_workflow(wf_ex)
+        paused = [db_api.get_workflow_execution(node.id)
+                  for node in analysis.root.walk()
+                  if node.state == states.PAUSED]
+        _resume_starting_idle_once(
+            paused, lambda: workflow_handler.resume_workflow(wf_ex))
         return
 
     # Read before the points change anything: applying them marks tasks
@@ -261,7 +266,8 @@ def _resume_paused_work(entries):
             # No point lies in or below it (a point sets its execution and
             # every parent RUNNING): Mistral's own resume, as upstream
             # resumes the paused sub-workflows of a resumed execution.
-            workflows.Workflow(wf_ex=wf_ex).resume()
+            _resume_starting_idle_once(
+                [wf_ex], workflows.Workflow(wf_ex=wf_ex).resume)
         elif wf_ex.state == states.RUNNING:
             _continue_held_back(wf_ex, pending, idle)
 
@@ -286,6 +292,32 @@ def _continue_held_back(wf_ex, pending, idle):
     backlog = (wf_ex.runtime_context or {}).get(dispatcher.BACKLOG_KEY)
     if cmds or backlog:
         dispatcher.dispatch_workflow_commands(wf_ex, cmds)
+
+
+def _resume_starting_idle_once(wf_exs, resume):
+    """Mistral's own resume of PAUSED executions, each IDLE task run once.
+
+    Workflow.resume starts every IDLE task (RunExistingTask, from
+    WorkflowController._find_next_commands) while Mistral's own start of
+    it may still be on its way: see _claim_idle. The IDLE tasks are claimed
+    first, so that its resume no longer sees them, and started here.
+    """
+    claimed = [(wf_ex, _claim_idle_tasks(wf_ex)) for wf_ex in wf_exs]
+    resume()
+    for wf_ex, task_exs in claimed:
+        if task_exs:
+            # Kept in the backlog if the execution is paused again.
+            wf_spec = spec_parser.get_workflow_spec_by_execution_id(
+                wf_ex.id)
+            dispatcher.dispatch_workflow_commands(wf_ex, [
+                commands.RunExistingTask(wf_ex, wf_spec, t_ex)
+                for t_ex in task_exs])
+
+
+def _claim_idle_tasks(wf_ex):
+    wf_spec = spec_parser.get_workflow_spec_by_execution_id(wf_ex.id)
+    return [t_ex for t_ex in wf_ex.task_executions
+            if _claim_idle(wf_spec, t_ex)]
 
 
 def _claim_idle(wf_spec, t_ex):

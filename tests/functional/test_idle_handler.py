@@ -51,6 +51,19 @@ wf:
 """
 
 
+PAUSED_BY_USER = """
+version: '2.0'
+wf:
+  input: [v]
+  tasks:
+    a:
+      action: std.noop
+      on-success: [log]
+    log:
+      action: std.async_noop
+"""
+
+
 class _Held(object):
     def __init__(self, first_run):
         self.first_run = first_run
@@ -102,13 +115,16 @@ class StartGate(object):
 
 class IdleHandlerTest(base.EngineTestCase):
 
-    def _resume_while_idle(self, body, mistral_first):
+    def _resume_while_idle(self, body, mistral_first, definition=WF,
+                           pause=False):
         gate = StartGate(self, 'log')
-        wf_id = self.start(WF, wf_input={'v': 'bad'})
-        self.await_state(wf_id, states.PAUSED)
-        # Mistral's own start of the handler, cast before the pause.
+        wf_id = self.start(definition, wf_input={'v': 'bad'})
+        # Mistral's own start of `log`, cast when it was created.
         self._await(lambda: len(gate.held) == 1)
         self.assertTrue(gate.held[0].first_run)
+        if pause:
+            self.engine.pause_workflow(wf_id)
+        self.await_state(wf_id, states.PAUSED)
         self.assertEqual(states.IDLE, self.task(wf_id, 'log')['state'])
 
         out = self.resume(wf_id, **body)
@@ -149,3 +165,7 @@ class IdleHandlerTest(base.EngineTestCase):
                          'published': {'r': 'given'}}]}, True)
         self.assertEqual({'out': 'given'},
                          self.task(wf_id, 'after')['published'])
+
+    def test_plain_resume_after_user_pause_mistral_start_first(self):
+        # Mistral's own resume starts IDLE tasks too.
+        self._resume_while_idle({}, True, PAUSED_BY_USER, pause=True)
