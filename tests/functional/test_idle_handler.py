@@ -22,14 +22,12 @@ endpoint and delivered in the order each test chooses; `log` must run
 exactly once whatever the order.
 """
 
-import threading
-
 from mistral.db.v2 import api as db_api
-from mistral.engine import default_engine
 from mistral.workflow import states
 from mistral_lib import actions as ml_actions
 
 from tests import base
+from tests.functional import start_gate
 
 WF = """
 version: '2.0'
@@ -64,60 +62,11 @@ wf:
 """
 
 
-class _Held(object):
-    def __init__(self, first_run):
-        self.first_run = first_run
-        self.release = threading.Event()
-        self.done = threading.Event()
-
-
-class StartGate(object):
-    """Holds the engine's start_task deliveries for one task name.
-
-    Each call waits at the endpoint until the test releases it, then runs
-    Mistral's own start_task unchanged: only the order of delivery is set
-    by the test, as the broker may deliver it.
-    """
-
-    def __init__(self, test, task_name):
-        self.held = []
-        original = default_engine.DefaultEngine.start_task
-        gate = self
-
-        def start_task(engine, task_ex_id, first_run, *args, **kwargs):
-            entry = None
-            with db_api.transaction():
-                if db_api.get_task_execution(task_ex_id).name == task_name:
-                    entry = _Held(first_run)
-                    gate.held.append(entry)
-            if entry is not None:
-                entry.release.wait(base.TIMEOUT)
-            try:
-                return original(engine, task_ex_id, first_run, *args,
-                                **kwargs)
-            finally:
-                if entry is not None:
-                    entry.done.set()
-
-        test.patch(default_engine.DefaultEngine, 'start_task', start_task)
-        # Never leave an engine thread waiting after the test.
-        test.addCleanup(self.release_all)
-
-    def release_all(self):
-        for entry in self.held:
-            entry.release.set()
-
-    def deliver(self, entry):
-        entry.release.set()
-        if not entry.done.wait(base.TIMEOUT):
-            raise AssertionError('start_task was not delivered')
-
-
 class IdleHandlerTest(base.EngineTestCase):
 
     def _resume_while_idle(self, body, mistral_first, definition=WF,
                            pause=False):
-        gate = StartGate(self, 'log')
+        gate = start_gate.StartGate(self, 'log')
         wf_id = self.start(definition, wf_input={'v': 'bad'})
         # Mistral's own start of `log`, cast when it was created.
         self._await(lambda: len(gate.held) == 1)
