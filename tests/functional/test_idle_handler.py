@@ -118,3 +118,32 @@ class IdleHandlerTest(base.EngineTestCase):
     def test_plain_resume_after_user_pause_mistral_start_first(self):
         # Mistral's own resume starts IDLE tasks too.
         self._resume_while_idle({}, True, PAUSED_BY_USER, pause=True)
+
+    def test_handler_ends_before_the_rerun_starts(self):
+        # The re-run task is ERROR, its error handled, until its start
+        # reaches an engine: the handler ending in between must not end the
+        # execution.
+        t_gate = start_gate.StartGate(self, 't')
+        log_gate = start_gate.StartGate(self, 'log')
+        wf_id = self.start(WF, wf_input={'v': 'bad'})
+        self._await(lambda: t_gate.held)
+        t_gate.deliver(t_gate.held[0])
+        self.await_state(wf_id, states.PAUSED)
+        self._await(lambda: log_gate.held)
+
+        out = self.resume(wf_id, points=[{'task': 't',
+                                          'context': {'v': 'ok'}}])
+        self.assertEqual('created', out['status'], out)
+        # The rerun's start of `t` stays held while `log` runs and ends.
+        self._await(lambda: len(t_gate.held) == 2)
+        log_gate.deliver(log_gate.held[0])
+        log_gate.open()
+        self._await(lambda: self._log_actions(wf_id))
+        self.engine.on_action_complete(self._log_actions(wf_id)[0],
+                                       ml_actions.Result(data='logged'))
+        self.assertEqual(states.RUNNING, self.execution(wf_id).state)
+
+        t_gate.open()
+        self.await_state(wf_id, states.SUCCESS)
+        self.assertEqual({'out': 'ok'}, self.task(wf_id, 'after')['published'])
+        self.assertEqual(1, self.task(wf_id, 'log')['actions'])
