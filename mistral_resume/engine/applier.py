@@ -77,8 +77,9 @@ def apply(wf_ex, analysis, resume_request, record_id):
             # A sub-workflow task without a new context: the failures
             # inside.
             for run in planned.inner or [planned.run]:
-                _rerun(db_api.get_task_execution(run.id), planned.point,
-                       record_id)
+                task_ex = db_api.get_task_execution(run.id)
+                _rerun(task_ex, planned.point, record_id)
+                _running_from_now(task_ex)
         _test_delay(wf_ex, number, len(analysis.planned))
 
     _resume_paused_work(paused)
@@ -125,6 +126,30 @@ def _rerun(task_ex, point, record_id):
     task_ex.runtime_context = runtime_context
 
     _schedule_integrity_checks(task_ex.workflow_execution)
+
+
+def _running_from_now(task_ex):
+    """The re-run task is RUNNING from the resume's commit on.
+
+    Mistral's rerun leaves it in ERROR until its start_task cast reaches an
+    engine (Task._run_existing, 23.0.0). A task of its execution that ends
+    in between (an on-error handler started before the pause, a sibling)
+    runs the completion check (Workflow.check_and_complete), which counts
+    the ERROR task as complete, its error handled: the execution ended
+    SUCCESS without the re-run's successors. _run_existing then finds the
+    task RUNNING and goes on (its own set_state changes nothing).
+    """
+    wf_spec = spec_parser.get_workflow_spec_by_execution_id(
+        task_ex.workflow_execution_id)
+    task = task_handler.build_task_from_execution(wf_spec, task_ex)
+    # As a rerun's Task: started now, not finished.
+    task.rerun = True
+    failed = task_ex.state in (states.ERROR, states.CANCELLED)
+    if failed and not task.set_state(states.RUNNING, None, processed=False):
+        raise ExecutionChanged(
+            'Task execution %s changed state while being re-run.'
+            % task_ex.id
+        )
 
 
 def _continue(task_ex, point, record_id, resume_request):
