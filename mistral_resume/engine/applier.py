@@ -300,8 +300,9 @@ def _resume_paused_work(entries):
 def _continue_held_back(wf_ex, pending, idle):
     """Workflow.resume's continuation, from the tasks read before.
 
-    No completion check is forced here: the re-run tasks are still in
-    ERROR until their engine starts them.
+    No completion check is forced here: the re-run tasks are RUNNING
+    (_running_from_now), the execution goes on. IDLE tasks are started
+    only when claimed (_claim_idle).
     """
     wf_ctrl = wf_base.get_controller(wf_ex)
     cmds = []
