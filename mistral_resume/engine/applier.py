@@ -31,6 +31,7 @@ from mistral.engine import dispatcher
 from mistral.engine import task_handler
 from mistral.engine import workflow_handler
 from mistral.engine import workflows
+from mistral.lang import parser as spec_parser
 from mistral.services import workflows as wf_service
 from mistral.workflow import base as wf_base
 from mistral.workflow import commands
@@ -56,7 +57,11 @@ def apply(wf_ex, analysis, resume_request, record_id):
     wf_service.update_workflow_execution_env(wf_ex, resume_request.env)
 
     if not analysis.planned:
-        workflow_handler.resume_workflow(wf_ex)
+        paused = [db_api.get_workflow_execution(node.id)
+                  for node in analysis.root.walk()
+                  if node.state == states.PAUSED]
+        _resume_starting_idle_once(
+            paused, lambda: workflow_handler.resume_workflow(wf_ex))
         return
 
     # Read before the points change anything: applying them marks tasks
@@ -73,8 +78,9 @@ def apply(wf_ex, analysis, resume_request, record_id):
             # A sub-workflow task without a new context: the failures
             # inside.
             for run in planned.inner or [planned.run]:
-                _rerun(db_api.get_task_execution(run.id), planned.point,
-                       record_id)
+                task_ex = db_api.get_task_execution(run.id)
+                _rerun(task_ex, planned.point, record_id)
+                _running_from_now(task_ex)
         _test_delay(wf_ex, number, len(analysis.planned))
 
     _resume_paused_work(paused)
@@ -139,6 +145,30 @@ def _rerun(task_ex, point, record_id):
     task_ex.runtime_context = runtime_context
 
     _schedule_integrity_checks(task_ex.workflow_execution)
+
+
+def _running_from_now(task_ex):
+    """The re-run task is RUNNING from the resume's commit on.
+
+    Mistral's rerun leaves it in ERROR until its start_task cast reaches an
+    engine (Task._run_existing, 23.0.0). A task of its execution that ends
+    in between (an on-error handler started before the pause, a sibling)
+    runs the completion check (Workflow.check_and_complete), which counts
+    the ERROR task as complete, its error handled: the execution ended
+    SUCCESS without the re-run's successors. _run_existing then finds the
+    task RUNNING and goes on (its own set_state changes nothing).
+    """
+    wf_spec = spec_parser.get_workflow_spec_by_execution_id(
+        task_ex.workflow_execution_id)
+    task = task_handler.build_task_from_execution(wf_spec, task_ex)
+    # As a rerun's Task: started now, not finished.
+    task.rerun = True
+    failed = task_ex.state in (states.ERROR, states.CANCELLED)
+    if failed and not task.set_state(states.RUNNING, None, processed=False):
+        raise ExecutionChanged(
+            'Task execution %s changed state while being re-run.'
+            % task_ex.id
+        )
 
 
 def _continue(task_ex, point, record_id, resume_request):
@@ -280,7 +310,8 @@ def _resume_paused_work(entries):
             # No point lies in or below it (a point sets its execution and
             # every parent RUNNING): Mistral's own resume, as upstream
             # resumes the paused sub-workflows of a resumed execution.
-            workflows.Workflow(wf_ex=wf_ex).resume()
+            _resume_starting_idle_once(
+                [wf_ex], workflows.Workflow(wf_ex=wf_ex).resume)
         elif wf_ex.state == states.RUNNING:
             _continue_held_back(wf_ex, pending, idle)
 
@@ -288,8 +319,9 @@ def _resume_paused_work(entries):
 def _continue_held_back(wf_ex, pending, idle):
     """Workflow.resume's continuation, from the tasks read before.
 
-    No completion check is forced here: the re-run tasks are still in
-    ERROR until their engine starts them.
+    No completion check is forced here: the re-run tasks are RUNNING
+    (_running_from_now), the execution goes on. IDLE tasks are started
+    only when claimed (_claim_idle).
     """
     wf_ctrl = wf_base.get_controller(wf_ex)
     cmds = []
@@ -297,7 +329,7 @@ def _continue_held_back(wf_ex, pending, idle):
         if t_ex.id in pending:
             cmds.extend(wf_ctrl.continue_workflow(task_ex=t_ex))
             t_ex.processed = True
-        elif t_ex.id in idle and t_ex.state == states.IDLE:
+        elif t_ex.id in idle and _claim_idle(wf_ctrl.wf_spec, t_ex):
             cmds.append(commands.RunExistingTask(wf_ex, wf_ctrl.wf_spec,
                                                  t_ex))
     # As in Workflow._continue_workflow: the pause itself is over.
@@ -305,6 +337,54 @@ def _continue_held_back(wf_ex, pending, idle):
     backlog = (wf_ex.runtime_context or {}).get(dispatcher.BACKLOG_KEY)
     if cmds or backlog:
         dispatcher.dispatch_workflow_commands(wf_ex, cmds)
+
+
+def _resume_starting_idle_once(wf_exs, resume):
+    """Mistral's own resume of PAUSED executions, each IDLE task run once.
+
+    Workflow.resume starts every IDLE task (RunExistingTask, from
+    WorkflowController._find_next_commands) while Mistral's own start of
+    it may still be on its way: see _claim_idle. The IDLE tasks are claimed
+    first, so that its resume no longer sees them, and started here.
+    """
+    claimed = [(wf_ex, _claim_idle_tasks(wf_ex)) for wf_ex in wf_exs]
+    resume()
+    for wf_ex, task_exs in claimed:
+        if task_exs:
+            # Kept in the backlog if the execution is paused again.
+            wf_spec = spec_parser.get_workflow_spec_by_execution_id(
+                wf_ex.id)
+            dispatcher.dispatch_workflow_commands(wf_ex, [
+                commands.RunExistingTask(wf_ex, wf_spec, t_ex)
+                for t_ex in task_exs])
+
+
+def _claim_idle_tasks(wf_ex):
+    wf_spec = spec_parser.get_workflow_spec_by_execution_id(wf_ex.id)
+    return [t_ex for t_ex in wf_ex.task_executions
+            if _claim_idle(wf_spec, t_ex)]
+
+
+def _claim_idle(wf_spec, t_ex):
+    """Whether this resume, and no other start, runs the IDLE task.
+
+    A task created while its execution was being paused (an on-error
+    handler before "pause") still has Mistral's own start on its way: the
+    start_task cast of its creation (dispatcher._process_commands, 23.0.0).
+    Both that start and ours would run it: Mistral's _run_new starts a task
+    that is still IDLE, and the _run_existing of our RunExistingTask starts
+    it whatever its state but SUCCESS, a RUNNING one a second time. So the
+    start is decided here, by a compare-and-swap IDLE -> RUNNING committed
+    with the resume: won, Mistral's start finds the task RUNNING and does
+    nothing (or, reading it concurrently, loses its own compare-and-swap
+    and returns before scheduling any action); lost, Mistral's start got
+    there first and ours is not sent. A task IDLE by pause-before has no
+    start on its way and is claimed the same way.
+    """
+    if t_ex.state != states.IDLE:
+        return False
+    task = task_handler.build_task_from_execution(wf_spec, t_ex)
+    return bool(task.set_state(states.RUNNING, None))
 
 
 def _schedule_integrity_checks(wf_ex):

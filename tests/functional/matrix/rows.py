@@ -734,8 +734,14 @@ row('on_error_succeed', 'on-error: [log, succeed]', 'rerun with context',
         403, 'Refused (403): the env of a SUCCESS execution cannot change.',
         'Updating env to workflow execution is only permitted')))
 
-# The handler runs while the execution pauses; the row starts from its end.
+# The handler runs while the execution pauses. The plain resume starts
+# once it ended: stock's resume would start it a second time when its own
+# start is still on its way (the _idle rows).
 LOGGED = [('done', 'log')]
+# The resume arrives while the handler is IDLE, its own start still on its
+# way; that start reaches the engine first, then the resume's.
+IDLE = [('idle', 'log')]
+DELIVERED = [('deliver', 'log')]
 
 LEFT_BEHIND = End(S, {'t': 1, 'log': 1}, 'SUCCESS with the failed task '
                   'left in ERROR; its on-success task never runs.',
@@ -748,18 +754,32 @@ row('on_error_pause_plain', 'on-error: [log, pause]', 'plain resume',
     fails=P, env=BAD, before=LOGGED, stock=Stock(None, None, LEFT_BEHIND),
     )
 
+PAUSE_RERUN = End(S, {'t': 2, 'log': 1, 'after': 1}, 'SUCCESS.',
+                  published=RAN_OK)
+PAUSE_CONTINUE = End(S, {'t': 1, 'log': 1, 'after': 1}, 'SUCCESS; the next '
+                     'task gets the supplied value.',
+                     published={'after': {'out': 'given'}})
+PAUSED_RERUN = Refused('unchanged', 'Accepted, nothing happens: Mistral\'s '
+                       'rerun returns early on a PAUSED execution.')
+
 row('on_error_pause_rerun', 'on-error: [log, pause]', 'rerun with context',
-    ON_ERROR_PAUSE, body(rerun('t', context=OK)),
-    End(S, {'t': 2, 'log': 1, 'after': 1}, 'SUCCESS.', published=RAN_OK),
-    fails=P, env=BAD, before=LOGGED, stock=Stock('t', OK, Refused(
-        'unchanged', 'Accepted, nothing happens: Mistral\'s rerun returns '
-        'early on a PAUSED execution.')))
+    ON_ERROR_PAUSE, body(rerun('t', context=OK)), PAUSE_RERUN,
+    fails=P, env=BAD, stock=Stock('t', OK, PAUSED_RERUN))
 
 row('on_error_pause_continue', 'on-error: [log, pause]', 'continue',
-    ON_ERROR_PAUSE, body(cont('t', r='given')),
-    End(S, {'t': 1, 'log': 1, 'after': 1}, 'SUCCESS; the next task gets '
-        'the supplied value.', published={'after': {'out': 'given'}}),
-    fails=P, env=BAD, before=LOGGED, stock=NO_CONTINUE)
+    ON_ERROR_PAUSE, body(cont('t', r='given')), PAUSE_CONTINUE,
+    fails=P, env=BAD, stock=NO_CONTINUE)
+
+row('on_error_pause_rerun_idle', 'on-error: [log, pause], resumed while '
+    'log is IDLE', 'rerun with context',
+    ON_ERROR_PAUSE, body(rerun('t', context=OK)), PAUSE_RERUN,
+    fails=P, env=BAD, before=IDLE, after=DELIVERED,
+    stock=Stock('t', OK, PAUSED_RERUN))
+
+row('on_error_pause_continue_idle', 'on-error: [log, pause], resumed '
+    'while log is IDLE', 'continue',
+    ON_ERROR_PAUSE, body(cont('t', r='given')), PAUSE_CONTINUE,
+    fails=P, env=BAD, before=IDLE, after=DELIVERED, stock=NO_CONTINUE)
 
 CONDITIONAL = """
 version: '2.0'

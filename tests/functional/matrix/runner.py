@@ -23,6 +23,12 @@ Steps (a row's ``before`` and ``after``) are tuples:
   branches is set by the test, never by timing;
 - ``('actions_done', path)``: wait until every action of the task has
   finished (a timed-out action still running in the executor);
+- ``('idle', path)``: wait until the task is IDLE with Mistral's own start
+  of it held (tests.functional.start_gate, set up as the row starts): the
+  resume arrives before that start;
+- ``('deliver', path)``: deliver the held start of the task, then let
+  every later start of it through: Mistral's start reaches the engine
+  before the resume's;
 - ``('upload', yaml)``: update the workflow definitions;
 - ``('resume',)``: a plain resume (a resume without points, or stock's
   ``PUT /v2/executions/{id}`` with state RUNNING).
@@ -37,6 +43,7 @@ from mistral.workflow import states
 from mistral_lib import actions as ml_actions
 
 from tests.functional.matrix import model
+from tests.functional import start_gate
 
 _DONE = (states.SUCCESS, states.ERROR, states.SKIPPED, states.CANCELLED)
 _SETTLED = (states.SUCCESS, states.ERROR, states.CANCELLED, states.PAUSED)
@@ -150,6 +157,9 @@ class MatrixRunner(object):
     def drive(self, row):
         """Start the row's execution and bring it to its failure."""
         names = self.start_definitions(row.definition)
+        self.gates = {
+            step[1]: start_gate.StartGate(self, step[1].split('.')[-1])
+            for step in row.before if step[0] == 'idle'}
         params = {'env': row.env} if row.env else {}
         name = row.start or names[0]
         if isinstance(name, tuple):
@@ -207,6 +217,17 @@ class MatrixRunner(object):
 
     def _step_actions_done(self, wf_id, mode, path):
         self._await(lambda: not self._held(wf_id, path))
+
+    def _step_idle(self, wf_id, mode, path):
+        self._await(lambda: self.gates[path].held)
+        self.assertEqual([states.IDLE], [
+            state for p, _, state, _ in self.snapshot(wf_id)[1]
+            if p == path])
+
+    def _step_deliver(self, wf_id, mode, path):
+        gate = self.gates[path]
+        gate.deliver(gate.held[0])
+        gate.open()
 
     def _step_upload(self, wf_id, mode, definition):
         wf_service.update_workflows(model.workflow(definition))
