@@ -78,9 +78,8 @@ def apply(wf_ex, analysis, resume_request, record_id):
             # A sub-workflow task without a new context: the failures
             # inside.
             for run in planned.inner or [planned.run]:
-                task_ex = db_api.get_task_execution(run.id)
-                _rerun(task_ex, planned.point, record_id)
-                _running_from_now(task_ex)
+                _rerun(db_api.get_task_execution(run.id), planned.point,
+                       record_id)
         _test_delay(wf_ex, number, len(analysis.planned))
 
     _resume_paused_work(paused)
@@ -147,33 +146,13 @@ def _rerun(task_ex, point, record_id):
     _schedule_integrity_checks(task_ex.workflow_execution)
 
 
-def _running_from_now(task_ex):
-    """The re-run task is RUNNING from the resume's commit on.
-
-    Mistral's rerun leaves it in ERROR until its start_task cast reaches an
-    engine (Task._run_existing, 23.0.0). A task of its execution that ends
-    in between (an on-error handler started before the pause, a sibling)
-    runs the completion check (Workflow.check_and_complete), which counts
-    the ERROR task as complete, its error handled: the execution ended
-    SUCCESS without the re-run's successors. _run_existing then finds the
-    task RUNNING and goes on (its own set_state changes nothing).
-    """
-    wf_spec = spec_parser.get_workflow_spec_by_execution_id(
-        task_ex.workflow_execution_id)
-    task = task_handler.build_task_from_execution(wf_spec, task_ex)
-    # As a rerun's Task: started now, not finished.
-    task.rerun = True
-    failed = task_ex.state in (states.ERROR, states.CANCELLED)
-    if failed and not task.set_state(states.RUNNING, None, processed=False):
-        raise ExecutionChanged(
-            'Task execution %s changed state while being re-run.'
-            % task_ex.id
-        )
-
-
 def _continue(task_ex, point, record_id, resume_request):
     wf_ex = task_ex.workflow_execution
     wf = workflows.Workflow(wf_ex=wf_ex)
+    # What the failed run left in flight must not complete the task again
+    # (a late action result) or fail it (a pending timeout).
+    leftovers.supersede_running_actions(task_ex, record_id)
+    leftovers.cancel_stale_timeouts(task_ex)
     # Sets this workflow and every parent RUNNING, as Mistral's rerun does.
     wf._recursive_rerun()
 
@@ -319,9 +298,9 @@ def _resume_paused_work(entries):
 def _continue_held_back(wf_ex, pending, idle):
     """Workflow.resume's continuation, from the tasks read before.
 
-    No completion check is forced here: the re-run tasks are RUNNING
-    (_running_from_now), the execution goes on. IDLE tasks are started
-    only when claimed (_claim_idle).
+    No completion check is forced here: the re-run tasks are WAITING until
+    an engine starts them (see _rerun), the execution goes on. IDLE tasks
+    are started only when claimed (_claim_idle).
     """
     wf_ctrl = wf_base.get_controller(wf_ex)
     cmds = []

@@ -81,6 +81,9 @@ TOPICS = {
 _PR_SET_PDEATHSIG = 1
 
 # Keep the deployment's directory (configuration, logs) after the run.
+# How long a test waits for an execution to settle.
+RUN_TIMEOUT = 60
+
 KEEP_LOGS = bool(os.environ.get('MISTRAL_RESUME_IT_KEEP_LOGS'))
 
 
@@ -591,6 +594,19 @@ class DeploymentTestCase(oslo_base.BaseTestCase):
         if self.deployment is not None:
             self.addDetail('deployment-logs',
                            content.text_content(self.deployment.tails()))
+
+    def start_failed(self, workflow, state='ERROR', **wf_input):
+        """Start an execution; return its id once it stopped in ``state``."""
+        execution_id = self.api.start_execution(workflow, wf_input or None)
+        execution = self.api.await_settled(execution_id, RUN_TIMEOUT)
+        self.assertEqual(state, execution['state'], execution['state_info'])
+        return execution_id
+
+    def await_success(self, execution_id):
+        execution = self.api.await_settled(execution_id, RUN_TIMEOUT)
+        self.assertEqual('SUCCESS', execution['state'],
+                         execution['state_info'])
+        return execution
 
     def count_rows(self, query, *args):
         with contextlib.closing(self.tenant.connect()) as conn:

@@ -42,7 +42,7 @@ from testtools import content
 from tests.integration import deployment
 from tests.integration import isolation
 
-RUN_TIMEOUT = 60
+RUN_TIMEOUT = deployment.RUN_TIMEOUT
 
 # Workflows of std actions only. std.test_dict fails when its size is not
 # an integer: the input "bad" makes a task fail, a number fixes it.
@@ -238,19 +238,6 @@ class MultiProcessDeploymentTest(isolation.ProjectIsolationTests,
             raise
 
     # Helpers.
-
-    def start_failed(self, workflow, state='ERROR', **wf_input):
-        """Start an execution; return its id once it stopped in ``state``."""
-        execution_id = self.api.start_execution(workflow, wf_input or None)
-        execution = self.api.await_settled(execution_id, RUN_TIMEOUT)
-        self.assertEqual(state, execution['state'], execution['state_info'])
-        return execution_id
-
-    def await_success(self, execution_id):
-        execution = self.api.await_settled(execution_id, RUN_TIMEOUT)
-        self.assertEqual('SUCCESS', execution['state'],
-                         execution['state_info'])
-        return execution
 
     def states(self, execution_id):
         return {name: t['state']

@@ -27,7 +27,7 @@ import subprocess
 import sys
 import tempfile
 
-import testtools
+from oslotest import base as oslo_base
 
 from tests.integration import deployment
 
@@ -35,7 +35,7 @@ TEST = 'tests.integration.test_deployment.MultiProcessDeploymentTest.' \
        'test_rerun_with_context'
 
 
-class MissingServicesTest(testtools.TestCase):
+class MissingServicesTest(oslo_base.BaseTestCase):
 
     def run_deployment_test(self, **env_vars):
         state_dir = tempfile.mkdtemp(prefix='mistral-resume-it-missing-')

@@ -24,7 +24,7 @@ never ran.
 import collections
 import json
 
-from tests.integration import base
+from tests.integration import deployment
 
 WORKFLOWS = """
 version: '2.0'
@@ -68,7 +68,7 @@ it_item:
 """
 
 
-class WithItemsConcurrencyTest(base.DeploymentTestCase):
+class WithItemsConcurrencyTest(deployment.DeploymentTestCase):
 
     WORKFLOWS = WORKFLOWS
 

@@ -19,12 +19,12 @@ from mistral.engine import actions
 from mistral.engine import policies
 from mistral.engine import task_handler
 from mistral.engine import tasks
-import testtools
+from oslotest import base as oslo_base
 
 from mistral_resume.engine import leftovers
 
 
-class TestMistralShapes(testtools.TestCase):
+class TestMistralShapes(oslo_base.BaseTestCase):
     """Fails when what engine/leftovers.py relies on changes in Mistral."""
 
     def test_task_lock_names(self):

@@ -15,12 +15,12 @@
 
 """The peer suite's own checks (tests/peer): what makes it fail."""
 
-import testtools
+from oslotest import base as oslo_base
 
 from tests.peer import __main__ as peer
 
 
-class TestPeerSuite(testtools.TestCase):
+class TestPeerSuite(oslo_base.BaseTestCase):
 
     def test_expected_outcomes_cover_every_module(self):
         expected = peer.read_expected()

@@ -367,8 +367,7 @@ row('cycle_rerun_at_later_iteration', 'cycle; fails at its 3rd iteration',
         iterations={'step': 4},
         published={'done': {'out': [0, 1, 2, 3]}}),
     env={'fail_at': 2},
-    stock=Stock('step', {'fail_at': -1}, CYCLE_RESTARTED),
-    pending='case 2', current=CYCLE_RESTARTED)
+    stock=Stock('step', {'fail_at': -1}, CYCLE_RESTARTED))
 
 row('cycle_continue_at_later_iteration', 'cycle; fails at its 3rd '
     'iteration', 'continue', CYCLE,
@@ -434,8 +433,7 @@ ITEMS_MIXED = Differs('SUCCESS with wrong results: some item runs twice, '
 row('with_items_concurrency_reset', 'with-items, concurrency: 2',
     'rerun with context, reset true', ITEMS_CONCURRENCY,
     body(rerun('t', context={'bad': []})), ALL_ITEMS_AGAIN,
-    env=ITEMS_ENV, stock=Stock('t', {'bad': []}, ITEMS_MIXED),
-    pending='case 3', current=ITEMS_MIXED)
+    env=ITEMS_ENV, stock=Stock('t', {'bad': []}, ITEMS_MIXED))
 
 row('with_items_concurrency_no_reset', 'with-items, concurrency: 2',
     'rerun with context, reset false', ITEMS_CONCURRENCY,
@@ -518,7 +516,7 @@ row('retry_continue_on', 'retry with continue-on', 'rerun with context',
     End(S, {'t': 6, 'after': 1}, 'SUCCESS after the re-run is retried '
         'while continue-on holds.', published={'after': {'out': 'again'}}),
     env=BAD, stock=Stock('t', {'v': 'again'}, CONTINUE_ON_ONCE),
-    pending='case 4', current=CONTINUE_ON_ONCE)
+    pending='retry continue-on', current=CONTINUE_ON_ONCE)
 
 row('wait_before_action_failure', 'wait-before: 1; the action fails',
     'rerun with context', policy('wait-before: 1'),
@@ -557,8 +555,7 @@ DELAYED_FOREVER = End('RUNNING', {'t': 0}, 'RUNNING forever: the task '
 row('wait_before_input_failure', 'wait-before: 1; the input fails',
     'rerun with context', INPUT_POLICY % 'wait-before: 1',
     body(rerun('t', context={'n': 2})), INPUT_FIXED, env={'n': 0},
-    stock=Stock('t', {'n': 2}, DELAYED_FOREVER), pending='case 4',
-    current=DELAYED_FOREVER)
+    stock=Stock('t', {'n': 2}, DELAYED_FOREVER))
 
 row('wait_after_action_failure', 'wait-after: 1; the action fails',
     'rerun with context', policy('wait-after: 1'),

@@ -196,13 +196,22 @@ class MatrixRunner(object):
         self._step_done(wf_id, mode, path)
 
     def _step_release_stale(self, wf_id, mode, path):
-        """Complete the oldest held action (a superseded run's).
+        """Complete the oldest action (a superseded run's) late.
 
-        Once a newer one is held too.
+        Once the re-run's action is held. A resume has cancelled it, and
+        Mistral refuses a result for a completed action (the call fails);
+        stock leaves it running and takes the result.
         """
-        self._await(lambda: len(self._held(wf_id, path)) >= 2)
-        self.engine.on_action_complete(self._held(wf_id, path)[0],
-                                       ml_actions.Result(data='stale'))
+        self._await(lambda: len(self._actions(wf_id, path)) >= 2 and
+                    self._held(wf_id, path))
+        stale = self._actions(wf_id, path)[0][1]
+        try:
+            self.engine.on_action_complete(stale,
+                                           ml_actions.Result(data='stale'))
+        except ValueError as e:
+            # RegularAction.complete (Mistral 23.0.0), over the RPC.
+            if mode != RESUME or 'already completed' not in str(e):
+                raise
 
     def _actions(self, wf_id, path):
         with db_api.transaction():
