@@ -81,3 +81,33 @@ join_late:
       publish:
         out: <% task().result %>
 """
+
+# Two parallel branches into a join: each fails until its input is set.
+PARALLEL = """
+version: '2.0'
+parallel:
+  input:
+    - v1: null
+    - v2: null
+  tasks:
+    start:
+      action: std.noop
+      on-success:
+        - b1
+        - b2
+    b1:
+      action: test.check value=<% $.v1 %>
+      publish:
+        r1: <% task().result %>
+      on-success: done
+    b2:
+      action: test.check value=<% $.v2 %>
+      publish:
+        r2: <% task().result %>
+      on-success: done
+    done:
+      join: all
+      action: std.echo output=<% [$.r1, $.r2] %>
+      publish:
+        out: <% task().result %>
+"""

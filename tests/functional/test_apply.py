@@ -92,34 +92,6 @@ branches:
         jout: <% task().result %>
 """
 
-PARALLEL = """
-version: '2.0'
-parallel:
-  input:
-    - v1: null
-    - v2: null
-  tasks:
-    start:
-      action: std.noop
-      on-success:
-        - b1
-        - b2
-    b1:
-      action: test.check value=<% $.v1 %>
-      publish:
-        r1: <% task().result %>
-      on-success: done
-    b2:
-      action: test.check value=<% $.v2 %>
-      publish:
-        r2: <% task().result %>
-      on-success: done
-    done:
-      join: all
-      action: std.echo output=<% [$.r1, $.r2] %>
-      publish:
-        out: <% task().result %>
-"""
 
 ON_ERROR_PAUSE = """
 version: '2.0'
@@ -630,7 +602,7 @@ class TestContinue(ApplyTestCase):
 class TestParallelBranches(ApplyTestCase):
 
     def _failed(self):
-        wf_id = self.start(PARALLEL)
+        wf_id = self.start(workflows.PARALLEL)
         self.await_workflow_error(wf_id)
         self.await_task_done(wf_id, 'b1')
         self.await_task_done(wf_id, 'b2')

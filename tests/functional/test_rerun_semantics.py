@@ -31,6 +31,7 @@ from mistral.engine import task_handler
 from mistral.workflow import states
 
 from tests import base
+from tests import workflows
 
 
 class HeldCheck(base.CheckAction):
@@ -187,36 +188,6 @@ timeout:
         r: <% task().result %>
 """
 
-
-# Two failed branches into a join.
-JOIN = """
-version: '2.0'
-join:
-  input:
-    - v1: null
-    - v2: null
-  tasks:
-    start:
-      action: std.noop
-      on-success:
-        - b1
-        - b2
-    b1:
-      action: test.check value=<% $.v1 %>
-      publish:
-        r1: <% task().result %>
-      on-success: done
-    b2:
-      action: test.check value=<% $.v2 %>
-      publish:
-        r2: <% task().result %>
-      on-success: done
-    done:
-      join: all
-      action: std.echo output=<% [$.r1, $.r2] %>
-      publish:
-        out: <% task().result %>
-"""
 
 # Item 2 of the first round is held past the timeout.
 WITH_ITEMS_TIMEOUT = """
@@ -426,7 +397,7 @@ class TestRerunBeforeItStarts(RerunSemanticsTestCase):
         self.addCleanup(lambda: [g.set() for g in self.held_starts.values()])
 
     def test_join_refreshed_before_the_rerun_starts(self):
-        wf_id = self.start(JOIN)
+        wf_id = self.start(workflows.PARALLEL)
         self.await_workflow_error(wf_id)
         self.await_task_done(wf_id, 'b1')
         self.await_task_done(wf_id, 'b2')
