@@ -143,6 +143,12 @@ retry:
         r: <% task().result %>
 """
 
+# continue-on is evaluated on every iteration, a failed one too: false
+# breaks the loop. UNTIL is replaced by the expression.
+RETRY_CONTINUE_ON = RETRY.replace(
+    '        delay: 0\n',
+    '        delay: 0\n        continue-on: <% task().result UNTIL %>\n')
+
 PAUSE_BEFORE = """
 version: '2.0'
 pause_before:
@@ -466,6 +472,30 @@ class TestPoliciesOnRerun(RerunSemanticsTestCase):
         # The re-run was retried twice too, then failed for good.
         self.assertEqual(6, self.task(wf_id, 't1')['actions'])
         self.assertNothingLeft(wf_id)
+
+    def _continue_on(self, until, first_run_actions):
+        wf_id = self.start(RETRY_CONTINUE_ON.replace('UNTIL', until))
+        self.await_workflow_error(wf_id)
+        self.assertEqual(first_run_actions,
+                         self.task(wf_id, 't1')['actions'])
+        self.created(wf_id,
+                     points=[{'task': 't1', 'context': {'x': 'again'}}])
+        ex = self.await_settled(wf_id)
+        self.assertEqual(states.SUCCESS, ex.state, ex.state_info)
+        t1 = self.task(wf_id, 't1')
+        self.assertEqual({'r': 'again'}, t1['published'])
+        self.assertNothingLeft(wf_id)
+        return t1['actions'] - first_run_actions
+
+    def test_retry_continue_on_applies_to_the_rerun(self):
+        # The failed run's error is not "again": not retried. The re-run's
+        # result is: retried twice, as a first run with it would be.
+        self.assertEqual(3, self._continue_on('= "again"', 1))
+
+    def test_retry_continue_on_counts_again_on_a_rerun(self):
+        # The failed run was retried until its count ran out (the count
+        # stays stored on the task); the re-run counts from zero.
+        self.assertEqual(3, self._continue_on('!= "done"', 3))
 
     def test_fail_on_and_safe_rerun(self):
         wf_id = self.start(FAIL_ON)

@@ -505,18 +505,31 @@ row('retry_break_on', 'retry with break-on', 'rerun with context (break-on '
         'reads the changed context.', errors=['t']),
     env={'v': 'bad', 'give_up': True}, stock=Stock('t', {'give_up': False}))
 
-CONTINUE_ON_ONCE = End(S, {'t': 4, 'after': 1}, 'SUCCESS, but continue-on '
-                       'is not applied: the re-run runs once.',
-                       published={'after': {'out': 'again'}})
-
+# continue-on decides every iteration, a failed one too: false breaks the
+# loop ("If it evaluates to 'false' then policy will break the iteration",
+# Mistral's language reference). Here the failed run's error is not
+# "again": it was not retried, and the re-run is retried twice.
 row('retry_continue_on', 'retry with continue-on', 'rerun with context',
     policy('retry:\n  count: 2\n  delay: 0\n'
            '  continue-on: <% task().result = "again" %>'),
     body(rerun('t', context={'v': 'again'})),
+    End(S, {'t': 4, 'after': 1}, 'SUCCESS after the re-run is retried '
+        'twice while continue-on holds (the failed run was not retried: '
+        'continue-on was false).', published={'after': {'out': 'again'}}),
+    env=BAD, stock=Stock('t', {'v': 'again'}))
+
+# Here continue-on holds for the failed run's error too: it was retried
+# twice, and its retry count is still stored on the task. The re-run counts
+# its own retries from zero, as a first run does.
+row('retry_continue_on_exhausted', 'retry with continue-on, retried until '
+    'exhausted', 'rerun with context',
+    policy('retry:\n  count: 2\n  delay: 0\n'
+           '  continue-on: <% task().result != "done" %>'),
+    body(rerun('t', context={'v': 'again'})),
     End(S, {'t': 6, 'after': 1}, 'SUCCESS after the re-run is retried '
-        'while continue-on holds.', published={'after': {'out': 'again'}}),
-    env=BAD, stock=Stock('t', {'v': 'again'}, CONTINUE_ON_ONCE),
-    pending='retry continue-on', current=CONTINUE_ON_ONCE)
+        'twice while continue-on holds, as the failed run was.',
+        published={'after': {'out': 'again'}}),
+    env=BAD, stock=Stock('t', {'v': 'again'}))
 
 row('wait_before_action_failure', 'wait-before: 1; the action fails',
     'rerun with context', policy('wait-before: 1'),
