@@ -168,9 +168,10 @@ def hold_after_commit(func):
         result = func(*args, **kwargs)
         delay = config.CONF.resume.test_post_commit_delay
         if delay and result.get('status') == 'created':
-            LOG.warning('test_post_commit_delay: resume %s committed; '
-                        'holding its post-commit work for %s s.',
-                        result['record']['id'], delay)
+            LOG.warning('test_post_commit_delay: resume %s of execution %s '
+                        'committed; its post-commit work waits %s s.',
+                        result['record']['id'],
+                        result['record']['execution_id'], delay)
             time.sleep(delay)
         return result
     return wrapper
