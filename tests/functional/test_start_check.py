@@ -198,3 +198,33 @@ class StartCheckTestCase(base.EngineTestCase):
         self.await_workflow_success(wf_id)
         self.assertEqual({'t1': 1, 't2': 2, 't3': 1}, self.actions(wf_id))
         self.assertEqual('ok', self.task(wf_id, 't3')['published']['out'])
+
+
+class DefaultSchedulerStartCheckTestCase(base.EngineTestCase):
+    """The same on Mistral's ``default`` scheduler (scheduled_jobs_v2)."""
+
+    def setUp(self):
+        # Read when the engine starts its scheduler (in super().setUp()).
+        self.override_config('scheduler_type', 'default')
+        super().setUp()
+        self.override_config('start_check_delay', 1, 'resume')
+
+    def checks(self):
+        with db_api.transaction():
+            return [j.id for j in db_api.get_scheduled_jobs()
+                    if j.func_name == start_check.CHECK_PATH]
+
+    def test_rerun_lost_is_started_by_the_check(self):
+        wf_id = self.start(workflows.CHAIN)
+        self.await_workflow_error(wf_id)
+        self.override_config('test_drop_post_commit', True, 'resume')
+        outcome = self.resume(wf_id, points=[{'task': 't2',
+                                              'context': {'x': 'ok'}}])
+        self.override_config('test_drop_post_commit', False, 'resume')
+        self.assertEqual('created', outcome['status'], outcome)
+
+        self.await_workflow_success(wf_id)
+        self.assertEqual(
+            {'t1': 1, 't2': 2, 't3': 1},
+            {t['name']: t['actions'] for t in self.tasks(wf_id)})
+        self._await(lambda: not self.checks())
