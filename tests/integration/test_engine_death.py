@@ -137,7 +137,14 @@ class EngineDeathTest(deployment.DeploymentTestCase):
         self.assertEqual(['SUCCESS'], self.action_states(tasks['done']))
         self.assertEqual(4, len(tasks))
 
+        # Started by the other engine's start check.
         survivor = next(n for n in ENGINES if n != victim)
+        with open(self.deployment.service(survivor).log_file) as f:
+            started = [line for line in f
+                       if 'in execution %s, ' % execution_id in line and
+                       'had not started' in line]
+        self.assertEqual(1, len(started), started)
+        self.assertIn(' b had not started', started[0])
         figures = ('engine-death: killed=%s (SIGKILL after the commit, '
                    'before its casts) started-by=%s start_check_delay=%s s '
                    'success-%.1fs-after-the-kill runs: b=1 done=1'
