@@ -29,6 +29,7 @@ import time
 from testtools import content
 
 from tests.integration import deployment
+from tests import workflows
 
 RUN_TIMEOUT = 90
 WINDOW_TIMEOUT = 30
@@ -40,45 +41,10 @@ SERVICE_CONFIG = ['[resume]',
                   'test_post_commit_delay = 120']
 FIGURES_FILE = os.environ.get('MISTRAL_RESUME_IT_FIGURES')
 
-# Two branches fail on their input (no action runs); b is re-run with a
-# context that fixes it, c is continued with the value it would have
-# published; the join then runs with both.
-WORKFLOWS = """
-version: '2.0'
-engine_death:
-  input:
-    - x: 0
-  tasks:
-    start:
-      action: std.noop
-      on-success:
-        - b
-        - c
-    b:
-      action: std.echo output=<% 1 / $.x %>
-      publish:
-        bv: <% task().result %>
-      on-success:
-        - done
-    c:
-      action: std.echo output=<% 2 / $.x %>
-      publish:
-        cv: <% task().result %>
-      on-success:
-        - done
-    done:
-      join: all
-      action: std.echo output=<% [$.bv, $.cv] %>
-      publish:
-        both: <% task().result %>
-  output:
-    both: <% $.both %>
-"""
-
 
 class EngineDeathTest(deployment.DeploymentTestCase):
 
-    WORKFLOWS = WORKFLOWS
+    WORKFLOWS = workflows.ENGINE_DEATH
     SERVICE_CONFIG = SERVICE_CONFIG
 
     def await_hold(self, execution_id):
