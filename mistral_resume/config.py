@@ -107,6 +107,19 @@ resume_opts = [
              'executions one batch can resume.'
     ),
     cfg.FloatOpt(
+        'start_check_delay',
+        default=30.0,
+        min=0.1,
+        help='Seconds after a resume commits before any engine checks '
+             'that what it must start (re-run tasks, next tasks, joins, '
+             'the completion check) did start, and starts what did not. '
+             'The check is cancelled as soon as the engine that applied '
+             'the resume has sent all of it, so it runs only when that '
+             'engine died (or its messages failed) in between. Keep it '
+             'well above the time an engine takes to send its messages '
+             'after a commit.'
+    ),
+    cfg.FloatOpt(
         'test_apply_delay',
         default=0.0,
         min=0.0,
@@ -116,6 +129,26 @@ resume_opts = [
              'resume, inside its still uncommitted transaction and under '
              'the execution\'s lock, so that a test can kill the engine '
              'half-way through a resume.'
+    ),
+    cfg.BoolOpt(
+        'test_drop_post_commit',
+        default=False,
+        advanced=True,
+        help='For fault-injection tests only; never set it in production. '
+             'An engine that applies a resume drops the work Mistral does '
+             'after the commit (the messages that start its tasks), as if '
+             'it died right after the commit; only the start check '
+             '(start_check_delay) then starts them.'
+    ),
+    cfg.FloatOpt(
+        'test_post_commit_delay',
+        default=0.0,
+        min=0.0,
+        advanced=True,
+        help='For fault-injection tests only; never set it in production. '
+             'Seconds an engine waits after a resume committed before it '
+             'sends the messages that start its tasks, so that a test can '
+             'kill the engine in between.'
     ),
 ]
 

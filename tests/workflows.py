@@ -89,6 +89,15 @@ parallel:
   input:
     - v1: null
     - v2: null
+
+# Two branches fail on their input (no action runs); b is re-run with a
+# context that fixes it, c is continued with the value it would have
+# published; the join then runs with both.
+ENGINE_DEATH = """
+version: '2.0'
+engine_death:
+  input:
+    - x: 0
   tasks:
     start:
       action: std.noop
@@ -110,4 +119,26 @@ parallel:
       action: std.echo output=<% [$.r1, $.r2] %>
       publish:
         out: <% task().result %>
+
+        - b
+        - c
+    b:
+      action: std.echo output=<% 1 / $.x %>
+      publish:
+        bv: <% task().result %>
+      on-success:
+        - done
+    c:
+      action: std.echo output=<% 2 / $.x %>
+      publish:
+        cv: <% task().result %>
+      on-success:
+        - done
+    done:
+      join: all
+      action: std.echo output=<% [$.bv, $.cv] %>
+      publish:
+        both: <% task().result %>
+  output:
+    both: <% $.both %>
 """

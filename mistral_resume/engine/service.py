@@ -37,6 +37,7 @@ from mistral_resume.engine import applier
 from mistral_resume.engine import collector
 from mistral_resume.engine import evaluate
 from mistral_resume.engine import loader
+from mistral_resume.engine import start_check
 
 LOG = logging.getLogger(__name__)
 
@@ -144,6 +145,7 @@ def create_resume(execution_id, body, batch_id=None):
 
 @db_utils.retry_on_db_error
 @post_tx_queue.run
+@start_check.hold_after_commit
 def _create_resume(execution_id, body, batch_id):
     resume_request = parse_request(body)
 
@@ -173,6 +175,7 @@ def _create_resume(execution_id, body, batch_id):
 
         record = records.create_record(values)
         applier.apply(wf_ex, analysis, resume_request, record.id)
+        start_check.schedule(wf_ex, analysis, record.id)
 
         LOG.info('Resumed execution %s (resume %s, %d point(s)).',
                  wf_ex.id, record.id, len(analysis.planned))
