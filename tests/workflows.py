@@ -89,15 +89,6 @@ parallel:
   input:
     - v1: null
     - v2: null
-
-# Two branches fail on their input (no action runs); b is re-run with a
-# context that fixes it, c is continued with the value it would have
-# published; the join then runs with both.
-ENGINE_DEATH = """
-version: '2.0'
-engine_death:
-  input:
-    - x: 0
   tasks:
     start:
       action: std.noop
@@ -119,7 +110,20 @@ engine_death:
       action: std.echo output=<% [$.r1, $.r2] %>
       publish:
         out: <% task().result %>
+"""
 
+# Two branches fail on their input (no action runs); b is re-run with a
+# context that fixes it, c is continued with the value it would have
+# published; the join then runs with both.
+ENGINE_DEATH = """
+version: '2.0'
+engine_death:
+  input:
+    - x: 0
+  tasks:
+    start:
+      action: std.noop
+      on-success:
         - b
         - c
     b:
