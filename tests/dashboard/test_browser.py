@@ -298,13 +298,14 @@ class TestOtherExamplesFromHorizon(browser.BrowserTestCase):
             self.row_action('executions', execution_id,
                             'resume_requirements')
             self.wait_for(By.ID, 'resume-requirements')
-            # A plain resume would leave configure behind: the API's
-            # warning, as a Horizon warning.
-            warning = self.wait_for_text(By.CSS_SELECTOR, '.alert-warning',
-                                         'A plain resume leaves')
-            self.assertIn('configure', warning.text)
+            # A plain resume would leave configure behind: refused, the
+            # API's RESUME_POINT_REQUIRED sentence next to the task.
+            self.wait_for_text(By.ID, 'failures',
+                               'paused by the on-error transition')
             self.assertIn('configure', self.selenium.find_element(
                 By.ID, 'failures').text)
+            self.assertIn('no', self.selenium.find_element(
+                By.CSS_SELECTOR, '.mr-plain-resume').text)
 
         with self.step('re-run configure'):
             self.click(self.selenium.find_element(By.ID, 'resume-link'))

@@ -490,6 +490,10 @@ class DeploymentTestCase(oslo_base.BaseTestCase):
 
     WORKFLOWS = None
     SERVICE_CONFIG = ()
+    # A deployment test drives several processes over a broker and a
+    # database (hundreds of executions for the batch tests) on a shared
+    # machine: OS_TEST_TIMEOUT times this, still a bound on failure only.
+    TIMEOUT_SCALING_FACTOR = 5
     # Every service with Keystone authentication (tests/integration/
     # keystone.py): projects A and B with a member each, an admin, an
     # operator; ``api`` is A's member.
