@@ -44,23 +44,6 @@ class TestResumeFromHorizon(browser.BrowserTestCase):
         return self.server.get('/executions/%s/resumes'
                                % execution_id)['resumes']
 
-    def _block(self, task):
-        return self.selenium.find_element(
-            By.CSS_SELECTOR, 'fieldset.mr-failure[data-task="%s"]' % task)
-
-    def _field_id(self, task, name):
-        return self._block(task).find_element(
-            By.CSS_SELECTOR, '[name$="_%s"]' % name).get_attribute('id')
-
-    def _mode(self, task, mode):
-        prefix = self._field_id(task, 'context').rsplit('_', 1)[0]
-        index = {'leave': 0, 'rerun': 1, 'continue': 2}[mode]
-        self.choose('%s_mode_%d' % (prefix, index))
-
-    def _submit(self, button='resume-submit'):
-        self.click(self.selenium.find_element(By.ID, button))
-        self.wait_for(By.ID, 'content_body')
-
     def _assert_success(self, execution_id):
         execution = self.server.await_settled(execution_id)
         self.assertEqual('SUCCESS', execution['state'],
