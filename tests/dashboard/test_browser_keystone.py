@@ -69,7 +69,7 @@ class TestKeystoneLogin(browser.Pages,
     def setUpClass(cls):
         # Every step below registers its own undoing first: a failed
         # set-up (tearDownClass is not called then) leaves nothing behind.
-        # Deployment's teardown may run twice: the second finds nothing.
+        # _tear_down may run twice: the second finds nothing left.
         cls.addClassCleanup(cls._tear_down)
         cls.selenium = cls._start_browser()
         cls.addClassCleanup(cls.selenium.quit)
@@ -97,14 +97,23 @@ class TestKeystoneLogin(browser.Pages,
         for stale in client.services.list(type='workflowv2'):
             if stale.name == SERVICE_NAME:
                 client.services.delete(stale)
-        service = client.services.create(
+        cls.catalog_service = client.services.create(
             SERVICE_NAME, type='workflowv2',
             description='mistral-resume test deployment')
-        # Deleting the service deletes its endpoints too.
-        cls.addClassCleanup(client.services.delete, service)
         for interface in ('public', 'internal', 'admin'):
-            client.endpoints.create(service, cls.api.api_url, interface,
-                                    region=REGION)
+            client.endpoints.create(cls.catalog_service, cls.api.api_url,
+                                    interface, region=REGION)
+
+    @classmethod
+    def _tear_down(cls):
+        # Before the deployment's: its last step may stop Keystone.
+        service, cls.catalog_service = cls.catalog_service, None
+        try:
+            if service is not None:
+                # Deleting the service deletes its endpoints too.
+                cls.keystone.client.services.delete(service)
+        finally:
+            super(TestKeystoneLogin, cls)._tear_down()
 
     @classmethod
     def _horizon(cls):
