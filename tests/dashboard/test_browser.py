@@ -265,10 +265,6 @@ class TestOtherExamplesFromHorizon(browser.BrowserTestCase):
                 SUB_WORKFLOW + '.yaml']
 
     _failed = TestResumeFromHorizon._failed
-    _block = TestResumeFromHorizon._block
-    _field_id = TestResumeFromHorizon._field_id
-    _mode = TestResumeFromHorizon._mode
-    _submit = TestResumeFromHorizon._submit
     _assert_success = TestResumeFromHorizon._assert_success
 
     def test_rerun_after_an_on_error_pause(self):
@@ -281,11 +277,12 @@ class TestOtherExamplesFromHorizon(browser.BrowserTestCase):
             self.row_action('executions', execution_id,
                             'resume_requirements')
             self.wait_for(By.ID, 'resume-requirements')
-            # A plain resume would leave configure behind: the API's
-            # warning, as a Horizon warning.
-            warning = self.wait_for_text(By.CSS_SELECTOR, '.alert-warning',
-                                         'A plain resume leaves')
-            self.assertIn('configure', warning.text)
+            # A plain resume would leave configure behind: the API
+            # requires a point, and says so next to configure.
+            requirement = self.selenium.find_element(
+                By.CSS_SELECTOR, '#failures [data-code='
+                '"RESUME_POINT_REQUIRED"]')
+            self.assertIn('failed task configure', requirement.text)
             self.assertIn('configure', self.selenium.find_element(
                 By.ID, 'failures').text)
 
