@@ -132,57 +132,12 @@ def _catalog(base_catalog, url):
     return catalog
 
 
-class BrowserTestCase(timeouts.TimeoutMixin,
-                      helpers.SeleniumAdminTestCase):
-    """Horizon's live server, a browser and an embedded server per class.
+class Pages(object):
+    """Steps, browsing and the resume form of a browser test.
 
-    The user has the admin role (mistral-dashboard's dashboard requires
-    it) and a catalog pointing at the embedded server.
+    For a test with ``selenium`` and ``live_server_url``; ``logs_tail()``
+    says what its servers logged.
     """
-
-    EXAMPLES = None
-
-    @classmethod
-    def setUpClass(cls):
-        os.environ.pop('WITH_SELENIUM', None)   # not Horizon's Firefox
-        cls.server = embedded.EmbeddedServer()
-        cls.selenium = None
-        try:
-            cls.selenium = start_browser()
-            if cls.EXAMPLES is not None:
-                cls.server.use_examples(cls.EXAMPLES)
-            cls.server.start()
-            super(BrowserTestCase, cls).setUpClass()
-        except BaseException:
-            cls._stop()
-            raise
-
-    @classmethod
-    def _stop(cls):
-        try:
-            if cls.selenium is not None:
-                cls.selenium.quit()
-        finally:
-            cls.server.stop()
-            cls.server.cleanup()
-
-    @classmethod
-    def tearDownClass(cls):
-        try:
-            super(BrowserTestCase, cls).tearDownClass()
-        finally:
-            cls._stop()
-
-    def setUp(self):
-        super(BrowserTestCase, self).setUp()
-        # Explicit waits only: an implicit one slows every "not there".
-        self.selenium.implicitly_wait(0)
-        self.selenium.delete_all_cookies()
-
-    def setActiveUser(self, *args, **kwargs):
-        kwargs['service_catalog'] = _catalog(kwargs['service_catalog'],
-                                             self.server.api_url)
-        super(BrowserTestCase, self).setActiveUser(*args, **kwargs)
 
     # Steps and what a failed one leaves behind.
 
@@ -193,8 +148,7 @@ class BrowserTestCase(timeouts.TimeoutMixin,
         except Exception as e:
             saved = self._save_artifacts(name)
             raise AssertionError('Step "%s" failed (%s): %s\n%s'
-                                 % (name, saved, e,
-                                    self.server.log_tail(40))) from e
+                                 % (name, saved, e, self.logs_tail())) from e
 
     def _save_artifacts(self, name):
         os.makedirs(ARTIFACTS, exist_ok=True)
@@ -265,3 +219,78 @@ class BrowserTestCase(timeouts.TimeoutMixin,
         # Horizon's themable radios hide the input behind its label.
         self.click(self.selenium.find_element(
             By.CSS_SELECTOR, 'label[for="%s"]' % element_id))
+
+    # The resume form.
+
+    def _block(self, task):
+        return self.selenium.find_element(
+            By.CSS_SELECTOR, 'fieldset.mr-failure[data-task="%s"]' % task)
+
+    def _field_id(self, task, name):
+        return self._block(task).find_element(
+            By.CSS_SELECTOR, '[name$="_%s"]' % name).get_attribute('id')
+
+    def _mode(self, task, mode):
+        prefix = self._field_id(task, 'context').rsplit('_', 1)[0]
+        index = {'leave': 0, 'rerun': 1, 'continue': 2}[mode]
+        self.choose('%s_mode_%d' % (prefix, index))
+
+    def _submit(self, button='resume-submit'):
+        self.click(self.selenium.find_element(By.ID, button))
+        self.wait_for(By.ID, 'content_body')
+
+
+class BrowserTestCase(Pages, timeouts.TimeoutMixin,
+                      helpers.SeleniumAdminTestCase):
+    """Horizon's live server, a browser and an embedded server per class.
+
+    The user (Horizon's test admin) has a catalog pointing at the embedded
+    server.
+    """
+
+    EXAMPLES = None
+
+    @classmethod
+    def setUpClass(cls):
+        os.environ.pop('WITH_SELENIUM', None)   # not Horizon's Firefox
+        cls.server = embedded.EmbeddedServer()
+        cls.selenium = None
+        try:
+            cls.selenium = start_browser()
+            if cls.EXAMPLES is not None:
+                cls.server.use_examples(cls.EXAMPLES)
+            cls.server.start()
+            super(BrowserTestCase, cls).setUpClass()
+        except BaseException:
+            cls._stop()
+            raise
+
+    @classmethod
+    def _stop(cls):
+        try:
+            if cls.selenium is not None:
+                cls.selenium.quit()
+        finally:
+            cls.server.stop()
+            cls.server.cleanup()
+
+    @classmethod
+    def tearDownClass(cls):
+        try:
+            super(BrowserTestCase, cls).tearDownClass()
+        finally:
+            cls._stop()
+
+    def setUp(self):
+        super(BrowserTestCase, self).setUp()
+        # Explicit waits only: an implicit one slows every "not there".
+        self.selenium.implicitly_wait(0)
+        self.selenium.delete_all_cookies()
+
+    def setActiveUser(self, *args, **kwargs):
+        kwargs['service_catalog'] = _catalog(kwargs['service_catalog'],
+                                             self.server.api_url)
+        super(BrowserTestCase, self).setActiveUser(*args, **kwargs)
+
+    def logs_tail(self):
+        return self.server.log_tail(40)
