@@ -48,6 +48,7 @@ POINTS = [{'task': 'middle'}]
 FIX_ENV = {'size': 3}
 POLL = 0.2
 TIMEOUT = 3600
+PAGE = 1000
 
 
 def _log(message):
@@ -55,11 +56,17 @@ def _log(message):
 
 
 def _succeeded(server, ids):
+    # Page by page: Mistral's API answers at most 1,000 executions a call.
     wanted = set(ids)
-    found = server.json('GET', '/executions', params={
-        'workflow_name': 'bench_latency', 'state': 'SUCCESS',
-        'fields': 'id', 'limit': 10 ** 6})['executions']
-    return len(wanted & {e['id'] for e in found})
+    found = set()
+    params = {'workflow_name': 'bench_latency', 'state': 'SUCCESS',
+              'fields': 'id', 'limit': PAGE}
+    while True:
+        page = server.json('GET', '/executions', params=params)['executions']
+        found.update(e['id'] for e in page)
+        if len(page) < PAGE:
+            return len(wanted & found)
+        params = dict(params, marker=page[-1]['id'])
 
 
 def _await_success(server, ids):
