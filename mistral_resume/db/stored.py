@@ -1,0 +1,58 @@
+# Copyright 2026 - mistral-resume authors
+#
+#    Licensed under the Apache License, Version 2.0 (the "License");
+#    you may not use this file except in compliance with the License.
+#    You may obtain a copy of the License at
+#
+#        http://www.apache.org/licenses/LICENSE-2.0
+#
+#    Unless required by applicable law or agreed to in writing, software
+#    distributed under the License is distributed on an "AS IS" BASIS,
+#    WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+#    See the License for the specific language governing permissions and
+#    limitations under the License.
+
+"""Mistral's execution tables as stored: JSON columns come as text.
+
+The analysis reads a few columns of thousands of rows and needs the JSON
+of a few of them only (core.model.Deferred decodes those on first use).
+Mistral's mapped columns decode every value as it is fetched, and its JSON
+column types (JsonEncodedMediumText, JsonEncodedLongText, Mistral 23.0.0)
+do not set ``cache_ok``: SQLAlchemy warns (SAWarning) and compiles every
+statement that names them anew. These lightweight tables name the same
+tables and columns with plain types, so the text comes as stored and the
+statements are cached. Queries run in the caller's Mistral session.
+"""
+
+from mistral.db.sqlalchemy import base as db_base
+from mistral.db.sqlalchemy import types as mistral_types
+from mistral.db.v2.sqlalchemy import models
+from mistral import utils
+import sqlalchemy as sa
+
+
+def _as_stored(table):
+    return sa.table(table.name, *[
+        sa.column(c.name, sa.Text() if isinstance(
+            c.type, mistral_types.JsonEncoded) else c.type)
+        for c in table.columns
+    ])
+
+
+TASKS = _as_stored(models.TaskExecution.__table__)
+WORKFLOWS = _as_stored(models.WorkflowExecution.__table__)
+
+# What Mistral's JSON columns decode their text with.
+decode = utils.from_json_str
+
+
+@db_base.session_aware()
+def rows(statement, session=None):
+    """The rows of a select, in the caller's transaction."""
+    return session.execute(statement).all()
+
+
+def value(table, column, row_id):
+    """One decoded JSON column of one row (None if there is no such row)."""
+    found = rows(sa.select(table.c[column]).where(table.c.id == row_id))
+    return decode(found[0][0]) if found else None
