@@ -58,10 +58,20 @@ def _analyze(wf_ex, resume_request):
             raise exc.InputException(str(e))
 
 
+def _noop(wf_ex):
+    pass
+
+
 @db_utils.retry_on_db_error
-def resume_requirements(execution_id):
+def resume_requirements(execution_id, authorize=_noop):
+    """The requirements view; ``authorize(wf_ex)`` checks the caller.
+
+    Read-only: the API process answers it itself ([resume]
+    analysis_in_api), in the same transaction as its check of the caller.
+    """
     with db_api.transaction(read_only=True):
         wf_ex = db_api.get_workflow_execution(execution_id)
+        authorize(wf_ex)
         analysis = _analyze(wf_ex, request_mod.ResumeRequest())
         return analyzer.requirements_view(analysis)
 
@@ -127,10 +137,14 @@ def _unmet(requirements):
             'faultstring': req.summary(requirements)}
 
 
-def create_resume(execution_id, body):
-    """Check, and unless it is a dry run apply, a resume request."""
+def create_resume(execution_id, body, authorize=_noop):
+    """Check, and unless it is a dry run apply, a resume request.
+
+    ``authorize(wf_ex)`` checks the caller where the API process answers a
+    dry run itself; the engine is called after the API checked.
+    """
     try:
-        return _create_resume(execution_id, body)
+        return _create_resume(execution_id, body, authorize)
     except applier.ExecutionChanged as e:
         # The transaction was rolled back and the post-commit queue (the
         # RPC casts of dispatched commands) dropped with it.
@@ -139,11 +153,13 @@ def create_resume(execution_id, body):
 
 @db_utils.retry_on_db_error
 @post_tx_queue.run
-def _create_resume(execution_id, body):
+def _create_resume(execution_id, body, authorize):
     resume_request = parse_request(body)
 
-    with db_api.transaction():
+    # A dry run changes nothing: its transaction is rolled back.
+    with db_api.transaction(read_only=resume_request.dry_run):
         wf_ex = db_api.get_workflow_execution(execution_id)
+        authorize(wf_ex)
 
         if not resume_request.dry_run:
             wf_ex = _lock(wf_ex)
@@ -172,10 +188,6 @@ def _create_resume(execution_id, body):
         LOG.info('Resumed execution %s (resume %s, %d point(s)).',
                  wf_ex.id, record.id, len(analysis.planned))
         return {'status': CREATED, 'record': stored_record_view(record)}
-
-
-def _noop(wf_ex):
-    pass
 
 
 def get_record(record_id, authorize=_noop):
