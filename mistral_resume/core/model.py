@@ -141,6 +141,7 @@ class ExecutionNode(object):
 
     input = _Decoded('_input', dict)
     context = _Decoded('_context', dict)
+    env = _Decoded('_env', dict)
 
     def __init__(self, id, state, wf_spec, runs, state_info=None,
                  workflow_name=None, input=None, context=None, env=None,
@@ -152,7 +153,7 @@ class ExecutionNode(object):
         self.workflow_name = workflow_name or wf_spec.get_name()
         self.input = _or_empty(input, dict)
         self.context = _or_empty(context, dict)
-        self.env = env or {}
+        self.env = _or_empty(env, dict)
         self._parent_run = None
         self._context_loader = context_loader
         # The task execution this execution (or one above it) names as the

@@ -54,6 +54,16 @@ def _triggered_by(runtime_context_text):
             if isinstance(t, dict) and t.get('task_id')]
 
 
+def _once(read):
+    values = []
+
+    def read_once(arg):
+        if not values:
+            values.append(read(arg))
+        return values[0]
+    return read_once
+
+
 def _deferred(text, decode=stored.decode):
     return model.Deferred(decode, text) if text is not None else None
 
@@ -113,7 +123,9 @@ def load(wf_ex):
     apply, locked) by the caller. Paths are relative to ``wf_ex``.
     """
     top = tree.top(wf_ex)
-    env = tree.env(wf_ex, top)
+    # Read when an analysis first needs it (a "continue" evaluating its
+    # transitions), once for the whole tree.
+    env = model.Deferred(_once(lambda top_ex: tree.env(wf_ex, top_ex)), top)
     executions, runs = _tree(wf_ex)
 
     nodes = {}
