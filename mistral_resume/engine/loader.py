@@ -77,13 +77,22 @@ def _executions(execution_ids):
 def _tree(wf_ex):
     """wf_ex and the sub-workflow executions below it, with their runs.
 
-    :return: (execution rows, parents first; runs by execution id)
+    :return: (execution rows, parents first; their parsed specs by id;
+        runs by execution id)
     """
     executions = _executions([wf_ex.id])
     runs = _task_runs([wf_ex.id])
+    parsed = {}
     level = executions
     seen = {wf_ex.id}
     while level:
+        for ex in level:
+            parsed[ex.id] = specs.parsed(ex.spec)
+        # Engine-made runs carry their task spec from the workflow's: no
+        # workflow task in any spec of the level, no sub-workflow to look
+        # for (a flat workflow's analysis saves the query).
+        if not any(parsed[ex.id].workflow_tasks for ex in level):
+            break
         level = [ex for ex in tree.sub_executions(
             wf_ex.project_id, [ex.id for ex in level], _EXECUTION_COLUMNS)
             if ex.id not in seen]
@@ -91,7 +100,7 @@ def _tree(wf_ex):
             seen.update(ex.id for ex in level)
             executions.extend(level)
             runs.update(_task_runs([ex.id for ex in level]))
-    return executions, runs
+    return executions, parsed, runs
 
 
 def _task_runs(execution_ids):
@@ -126,13 +135,13 @@ def load(wf_ex):
     # Read when an analysis first needs it (a "continue" evaluating its
     # transitions), once for the whole tree.
     env = model.Deferred(_once(lambda top_ex: tree.env(wf_ex, top_ex)), top)
-    executions, runs = _tree(wf_ex)
+    executions, parsed, runs = _tree(wf_ex)
 
     nodes = {}
     for ex in executions:
         nodes[ex.id] = model.ExecutionNode(
             id=ex.id, state=ex.state, state_info=ex.state_info,
-            wf_spec=specs.workflow_spec(ex.spec),
+            wf_spec=parsed[ex.id].spec,
             runs=runs.get(ex.id, []),
             workflow_name=ex.workflow_name,
             input=_deferred(ex.input), context=_deferred(ex.context),

@@ -23,6 +23,7 @@ always parses to the same spec, so no entry can answer for anything but
 the text it was parsed from, whatever changes in the database.
 """
 
+import collections
 import hashlib
 import threading
 
@@ -35,19 +36,29 @@ from mistral_resume.db import stored
 # distinct specs (its workflow and those of its sub-workflows).
 CACHE_SIZE = 100
 
+# spec: the WorkflowSpec; workflow_tasks: the names of its tasks that
+# start sub-workflows (none: no sub-workflow can hang below it).
+Parsed = collections.namedtuple('Parsed', ('spec', 'workflow_tasks'))
+
 _cache = cachetools.LRUCache(maxsize=CACHE_SIZE)
 _lock = threading.Lock()
 
 
-def workflow_spec(text):
-    """The parsed WorkflowSpec of an execution's stored ``spec`` text."""
+def _parse(text):
+    spec = spec_parser.get_workflow_spec(stored.decode(text))
+    return Parsed(spec, frozenset(
+        t.get_name() for t in spec.get_tasks() if t.get_workflow_name()))
+
+
+def parsed(text):
+    """The Parsed spec of an execution's stored ``spec`` text."""
     key = hashlib.sha256(text.encode('utf-8')).digest()
     with _lock:
-        spec = _cache.get(key)
-    if spec is None:
+        entry = _cache.get(key)
+    if entry is None:
         # Parsed outside the lock: a large spec takes a while, and two
         # threads parsing the same text store equal specs.
-        spec = spec_parser.get_workflow_spec(stored.decode(text))
+        entry = _parse(text)
         with _lock:
-            _cache[key] = spec
-    return spec
+            _cache[key] = entry
+    return entry
