@@ -33,6 +33,7 @@ from mistral_resume.core import analyzer
 from mistral_resume.core import request as request_mod
 from mistral_resume.core import requirements as req
 from mistral_resume.db import api as records
+from mistral_resume.db import stored
 from mistral_resume.engine import applier
 from mistral_resume.engine import collector
 from mistral_resume.engine import evaluate
@@ -70,7 +71,7 @@ def resume_requirements(execution_id, authorize=_noop):
     analysis_in_api), in the same transaction as its check of the caller.
     """
     with db_api.transaction(read_only=True):
-        wf_ex = db_api.get_workflow_execution(execution_id)
+        wf_ex = stored.Execution(execution_id)
         authorize(wf_ex)
         analysis = _analyze(wf_ex, request_mod.ResumeRequest())
         return analyzer.requirements_view(analysis)
@@ -158,10 +159,12 @@ def _create_resume(execution_id, body, authorize):
 
     # A dry run changes nothing: its transaction is rolled back.
     with db_api.transaction(read_only=resume_request.dry_run):
-        wf_ex = db_api.get_workflow_execution(execution_id)
-        authorize(wf_ex)
-
-        if not resume_request.dry_run:
+        if resume_request.dry_run:
+            wf_ex = stored.Execution(execution_id)
+            authorize(wf_ex)
+        else:
+            wf_ex = db_api.get_workflow_execution(execution_id)
+            authorize(wf_ex)
             wf_ex = _lock(wf_ex)
 
         if resume_request.request_id:
