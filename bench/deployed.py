@@ -37,7 +37,6 @@ import requests
 
 from bench import server as bench_server
 from bench import throughput
-from tests import embedded
 from tests.integration import deployment as deployment_mod
 from tests.integration import services
 
@@ -45,16 +44,15 @@ LOCK = '/tmp/mr-integration.lock'
 MODES = (('api', True), ('engine', False))
 
 
-class DeployedApi(object):
-    """The calls bench/throughput.py and start_failed make, on a deployment."""
+class DeployedApi(deployment_mod.Api):
+    """The integration tests' API client, with the bench server's calls."""
 
-    api_url = embedded.EmbeddedServer.api_url
     call = bench_server.BenchServer.call
     json = bench_server.BenchServer.json
     start_failed = bench_server.BenchServer.start_failed
 
     def __init__(self, url):
-        self.url = url
+        super().__init__(url)
         self.session = requests.Session()
 
 
@@ -103,7 +101,7 @@ def run(seconds, slices, log=print):
             deployed.prepare_database()
             deployed.start()
             api = DeployedApi(deployed.url)
-            deployment_mod.Api(deployed.url).create_workflows(_workflows())
+            api.create_workflows(_workflows())
             (ex_id, task_id), = api.start_failed(1)
             result = {'execution_id': ex_id, 'task_id': task_id}
             for mode, in_api in MODES:
