@@ -71,7 +71,7 @@ def resume_requirements(execution_id, authorize=_noop):
     analysis_in_api), in the same transaction as its check of the caller.
     """
     with db_api.transaction(read_only=True):
-        wf_ex = stored.Execution(execution_id)
+        wf_ex = stored.Execution.visible(execution_id)
         authorize(wf_ex)
         analysis = _analyze(wf_ex, request_mod.ResumeRequest())
         return analyzer.requirements_view(analysis)
@@ -160,7 +160,7 @@ def _create_resume(execution_id, body, authorize):
     # A dry run changes nothing: its transaction is rolled back.
     with db_api.transaction(read_only=resume_request.dry_run):
         if resume_request.dry_run:
-            wf_ex = stored.Execution(execution_id)
+            wf_ex = stored.Execution.visible(execution_id)
             authorize(wf_ex)
         else:
             wf_ex = db_api.get_workflow_execution(execution_id)
