@@ -159,12 +159,11 @@ def _create_resume(execution_id, body, authorize):
 
     # A dry run changes nothing: its transaction is rolled back.
     with db_api.transaction(read_only=resume_request.dry_run):
-        if resume_request.dry_run:
-            wf_ex = stored.Execution.visible(execution_id)
-            authorize(wf_ex)
-        else:
-            wf_ex = db_api.get_workflow_execution(execution_id)
-            authorize(wf_ex)
+        wf_ex = (stored.Execution.visible(execution_id)
+                 if resume_request.dry_run
+                 else db_api.get_workflow_execution(execution_id))
+        authorize(wf_ex)
+        if not resume_request.dry_run:
             wf_ex = _lock(wf_ex)
 
         if resume_request.request_id:
