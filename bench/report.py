@@ -84,7 +84,7 @@ def targets(results):
             continue
         for key in ('requirements/listing', 'dry_run/listing'):
             value = row['ratios'][key]
-            found.append(('scaling %s %s at %d <= %.1f'
+            found.append(('scaling %s %s at %d <= %g'
                           % (row['shape'], key, row['size'],
                              SCALING_RATIO_TARGET),
                           value, value <= SCALING_RATIO_TARGET))
