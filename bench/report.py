@@ -24,11 +24,16 @@ from bench import latency  # noqa: E402
 from bench import scaling as scaling_bench  # noqa: E402
 from bench import throughput  # noqa: E402
 
-# Targets of issue 7.
+# Targets of issues 7 and 15.
 LATENCY_TARGETS = {'a/b median': 1.05, 'c/b median': 1.0}
-SCALING_RATIO_TARGET = 1.0      # analysis vs listing at 10,000 tasks
+SCALING_RATIO_TARGET = 0.08     # analysis vs listing at 10,000 tasks
 SCALING_TARGET_SIZE = 10000
 GROWTH_TARGET = 2.2             # time multiple per doubling of tasks
+THROUGHPUT_TARGET = 1.0         # requests/s vs the stock GET /v2/tasks/{id}
+# Peak RSS (VmHWM, MiB) of the server per size in the run before issue 15
+# (commit 9cc63d7): the analysis may not take more memory than it did.
+PEAK_MEMORY_BEFORE = {1000: 199.8, 5000: 232.6, 10000: 271.1,
+                      20000: 347.8}
 
 
 def _table(headers, rows):
@@ -79,7 +84,7 @@ def targets(results):
             continue
         for key in ('requirements/listing', 'dry_run/listing'):
             value = row['ratios'][key]
-            found.append(('scaling %s %s at %d <= %.1f'
+            found.append(('scaling %s %s at %d <= %g'
                           % (row['shape'], key, row['size'],
                              SCALING_RATIO_TARGET),
                           value, value <= SCALING_RATIO_TARGET))
@@ -93,7 +98,36 @@ def targets(results):
                           % (entry['shape'], key, _sizes(entry),
                              GROWTH_TARGET),
                           value, value <= GROWTH_TARGET))
+    for entry in (results.get('scaling') or {}).get('memory') or []:
+        size = max(entry['sizes'])
+        if len(entry['sizes']) == 1 and size in PEAK_MEMORY_BEFORE:
+            value = entry['end']['peak_mib']
+            found.append(('peak memory at %d <= %.0f MiB (before)'
+                          % (size, PEAK_MEMORY_BEFORE[size]), value,
+                          value <= PEAK_MEMORY_BEFORE[size]))
+    found += _throughput_targets('embedded', results.get('throughput'))
+    deployed = results.get('deployment') or {}
+    found += _throughput_targets('deployment', deployed.get('api'))
     return found
+
+
+def _throughput_targets(where, thr):
+    if not thr:
+        return []
+    return [('throughput %s %s >= %.1f' % (where, key, THROUGHPUT_TARGET),
+             value, value is not None and value >= THROUGHPUT_TARGET)
+            for key, value in sorted(thr['ratios'].items())]
+
+
+def _throughput_text(thr, title):
+    rows = [(c['label'], c['threads'], c['requests'], c['errors'],
+             c['rps']) for c in thr['cells']]
+    return (title + ' (%.0f s per cell in %d slices)\n'
+            % (thr['seconds_per_cell'], thr['slices'])
+            + _table(('endpoint', 'threads', 'requests', 'errors', 'req/s'),
+                     rows)
+            + '\nratios: ' + ', '.join(
+                '%s %s' % kv for kv in sorted(thr['ratios'].items())))
 
 
 def text(results):
@@ -171,14 +205,22 @@ def text(results):
 
     thr = results.get('throughput')
     if thr:
-        rows = [(c['label'], c['threads'], c['requests'], c['errors'],
-                 c['rps']) for c in thr['cells']]
-        parts.append('\n3. Throughput (%.0f s per cell in %d slices)\n'
-                     % (thr['seconds_per_cell'], thr['slices'])
-                     + _table(('endpoint', 'threads', 'requests', 'errors',
-                               'req/s'), rows))
-        parts.append('ratios: ' + ', '.join(
-            '%s %s' % kv for kv in sorted(thr['ratios'].items())))
+        parts.append(_throughput_text(
+            thr, '\n3. Throughput, embedded server'))
+
+    deployed = results.get('deployment')
+    if deployed and deployed.get('unavailable'):
+        parts.append('\n4. Throughput on RabbitMQ + PostgreSQL: not '
+                     'measured (%s)' % deployed['unavailable'])
+    elif deployed:
+        for n, (mode, title) in enumerate((
+                ('api', 'analysis in the API process, the default'),
+                ('engine', 'analysis_in_api off: an engine over '
+                           'RabbitMQ'))):
+            parts.append(_throughput_text(
+                deployed[mode], '\n4%s. Throughput on RabbitMQ + '
+                'PostgreSQL (API, 2 engines, executor, notifier), %s'
+                % ('ab'[n], title)))
 
     found = targets(results)
     if found:
@@ -193,6 +235,9 @@ def text(results):
 def plot(results, path):
     panels = [k for k in ('latency', 'scaling', 'throughput')
               if results.get(k)]
+    deployed = results.get('deployment') or {}
+    if deployed.get('api'):
+        panels.append('deployment')
     extra = 1 if results.get('scaling') else 0
     count = len(panels) + extra
     columns = 2 if count > 2 else count
@@ -255,22 +300,27 @@ def plot(results, path):
 
     thr = results.get('throughput')
     if thr:
-        ax = axes.pop(0)
-        width = 0.25
-        for i, endpoint in enumerate(throughput.ENDPOINTS):
-            cells = {c['threads']: c['rps'] for c in thr['cells']
-                     if c['endpoint'] == endpoint}
-            xs = [j + (i - 1) * width
-                  for j in range(len(throughput.THREADS))]
-            ax.bar(xs, [cells[t] for t in throughput.THREADS], width,
-                   label=throughput.LABELS[endpoint])
-        ax.set_xticks(range(len(throughput.THREADS)))
-        ax.set_xticklabels(['%d thread%s' % (t, 's' if t > 1 else '')
-                            for t in throughput.THREADS])
-        ax.set_ylabel('requests / s')
-        ax.set_title('Throughput')
-        ax.legend(fontsize=6)
+        _throughput_bars(axes.pop(0), thr, 'Throughput, embedded server')
+    if deployed.get('api'):
+        _throughput_bars(axes.pop(0), deployed['api'],
+                         'Throughput, RabbitMQ + PostgreSQL')
 
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     pyplot.close(fig)
+
+
+def _throughput_bars(ax, thr, title):
+    width = 0.25
+    for i, endpoint in enumerate(throughput.ENDPOINTS):
+        cells = {c['threads']: c['rps'] for c in thr['cells']
+                 if c['endpoint'] == endpoint}
+        xs = [j + (i - 1) * width for j in range(len(throughput.THREADS))]
+        ax.bar(xs, [cells[t] for t in throughput.THREADS], width,
+               label=throughput.LABELS[endpoint])
+    ax.set_xticks(range(len(throughput.THREADS)))
+    ax.set_xticklabels(['%d thread%s' % (t, 's' if t > 1 else '')
+                        for t in throughput.THREADS])
+    ax.set_ylabel('requests / s')
+    ax.set_title(title)
+    ax.legend(fontsize=6)

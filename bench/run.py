@@ -16,8 +16,10 @@
 
 ``python -m bench.run [--quick] [--out DIR]`` (see bench/README.rst). One
 embedded server, in a temporary directory: latency and throughput first,
-then it is stopped, the scaling executions are written into its database,
-and it is started again once per size.
+then it is stopped; the throughput on the RabbitMQ + PostgreSQL
+deployment of tests/integration (bench/deployed.py); then the scaling
+executions are written into the embedded server's database, and it is
+started again once per size.
 """
 
 import argparse
@@ -29,6 +31,7 @@ import subprocess
 import sys
 import time
 
+from bench import deployed
 from bench import latency
 from bench import report
 from bench import scaling
@@ -46,7 +49,7 @@ QUICK = {
     'runs': 3, 'sizes': (100, 200), 'reps': 1,
     'seconds': 0.6, 'slices': 1, 'restart_per_size': False,
 }
-PARTS = ('latency', 'throughput', 'scaling')
+PARTS = ('latency', 'throughput', 'deployment', 'scaling')
 
 
 def _log(message):
@@ -124,6 +127,12 @@ def run(args, settings):
                 server, ex_id, task_id, settings['seconds'],
                 settings['slices'])
         server.stop()
+
+        if 'deployment' in parts:
+            # The embedded server is stopped: two deployments would share
+            # the two cores.
+            results['deployment'] = deployed.run(
+                settings['seconds'], settings['slices'], log=_log)
 
         if 'scaling' in parts:
             _log('Scaling: writing %s task executions per shape...'

@@ -63,6 +63,19 @@ resume_opts = [
              'By default, the examples shipped with mistral-resume.'
     ),
     cfg.BoolOpt(
+        'analysis_in_api',
+        default=True,
+        help='Answer the read-only analyses, GET .../resume_requirements '
+             'and a dry-run POST .../resumes, in the API process from the '
+             'database, as an engine would (the same code, the same '
+             'committed state, in a read-only transaction), instead of '
+             'calling an engine over RPC. A resume that applies always '
+             'goes to an engine, which runs the analysis again under the '
+             'execution\'s lock. Turn it off to keep the analyses of large '
+             'executions off the API workers, at the cost of an RPC round '
+             'trip per call.'
+    ),
+    cfg.BoolOpt(
         'allow_untested_mistral',
         default=False,
         help='Start the engine even when the installed Mistral is not a '

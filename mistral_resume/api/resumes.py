@@ -20,6 +20,7 @@ import pecan
 from pecan import rest
 
 from mistral_resume.api import util
+from mistral_resume import config
 from mistral_resume.db import api as records_api
 from mistral_resume.engine import rpc_client
 from mistral_resume.engine import service
@@ -42,6 +43,17 @@ def _authorize(action, execution_id):
         policies.authorizer(action, context.ctx())(wf_ex)
 
 
+def _analysis_here():
+    """Whether this process answers read-only analyses itself.
+
+    The same service code an engine runs, on the committed state of the
+    same database, in a read-only transaction that also checks the caller:
+    no RPC round trip (doc/source/architecture.rst, "Where the analysis
+    runs").
+    """
+    return config.CONF.resume.analysis_in_api
+
+
 # How create_resume's outcomes answer over HTTP.
 _STATUS = {
     service.CREATED: 201,
@@ -56,6 +68,11 @@ class RequirementsController(rest.RestController):
     @pecan.expose('json')
     @util.json_errors
     def get_all(self, execution_id):
+        if _analysis_here():
+            util.check_id(execution_id, 'execution')
+            return service.resume_requirements(
+                execution_id, policies.authorizer('resume_requirements:get',
+                                                  context.ctx()))
         _authorize('resume_requirements:get', execution_id)
         return rpc_client.get_client().resume_requirements(execution_id)
 
@@ -75,10 +92,15 @@ class ExecutionResumesController(rest.RestController):
         body = util.json_body()
         # Malformed bodies are refused here, before any RPC; the engine
         # checks again, since other clients may call it.
-        service.parse_request(body)
-        _authorize('resumes:create', execution_id)
-
-        outcome = rpc_client.get_client().create_resume(execution_id, body)
+        resume_request = service.parse_request(body)
+        if resume_request.dry_run and _analysis_here():
+            outcome = service.create_resume(
+                execution_id, body,
+                policies.authorizer('resumes:create', context.ctx()))
+        else:
+            _authorize('resumes:create', execution_id)
+            outcome = rpc_client.get_client().create_resume(execution_id,
+                                                            body)
         if outcome['status'] == service.UNMET:
             return util.fault(409, outcome['faultstring'],
                               requirements=outcome['requirements'])

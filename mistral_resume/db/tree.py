@@ -24,8 +24,8 @@ tasks (``task_execution_id`` chains, followed down from the execution, or
 up from it to the top), each checked to be in the execution's project.
 Anything else that claims a place in the tree is ignored and logged once.
 
-Queries go through ``model_query`` (no project filter of the caller's):
-the project that counts is the execution's own, also for an admin.
+Queries filter by no project of the caller's: the project that counts is
+the execution's own, also for an admin.
 """
 
 import threading
@@ -33,8 +33,10 @@ import threading
 from mistral.db.sqlalchemy import base as db_base
 from mistral.db.v2.sqlalchemy import models
 from oslo_log import log as logging
+import sqlalchemy as sa
 
 from mistral_resume.core import quoting
+from mistral_resume.db import stored
 
 LOG = logging.getLogger(__name__)
 
@@ -60,6 +62,13 @@ def _is_workflow_task(spec):
     return bool((spec or {}).get('workflow'))
 
 
+def _is_workflow_task_text(spec_text, memo):
+    # A fan-out's sub-workflows share their parent task's spec text.
+    if spec_text not in memo:
+        memo[spec_text] = _is_workflow_task(stored.decode(spec_text))
+    return memo[spec_text]
+
+
 def top(wf_ex):
     """The top of wf_ex's trusted chain: where its env lives.
 
@@ -71,16 +80,14 @@ def top(wf_ex):
     current = wf_ex
     seen = {wf_ex.id}
     while current.task_execution_id:
-        task = db_base.model_query(
-            models.TaskExecution,
-            columns=(models.TaskExecution.workflow_execution_id,
-                     models.TaskExecution.project_id,
-                     models.TaskExecution.spec),
-        ).filter(models.TaskExecution.id == current.task_execution_id
-                 ).first()
+        tasks = stored.TASKS.c
+        found = stored.rows(sa.select(
+            tasks.workflow_execution_id, tasks.project_id, tasks.spec
+        ).where(tasks.id == current.task_execution_id))
+        task = found[0] if found else None
         parent = None
         if (task is not None and task.project_id == project_id and
-                _is_workflow_task(task.spec) and
+                _is_workflow_task(stored.decode(task.spec)) and
                 task.workflow_execution_id not in seen):
             parent = db_base.model_query(models.WorkflowExecution).filter(
                 models.WorkflowExecution.id == task.workflow_execution_id
@@ -114,27 +121,40 @@ def env(wf_ex, top_ex=None):
     return dict((top_ex.params or {}).get('env') or {})
 
 
-def sub_executions(project_id, runs):
-    """The executions started by these task runs, in project_id.
+def sub_executions(project_id, execution_ids, columns=('id',)):
+    """The executions started by workflow tasks of these, in project_id.
 
-    :param runs: (id, spec) of task executions already in the tree; only
-        workflow tasks start sub-workflows.
-    :return: the WorkflowExecution rows, oldest first.
+    :param execution_ids: executions already in the tree.
+    :param columns: the columns of stored.WORKFLOWS to fetch (JSON as
+        text); ``id`` and ``task_execution_id`` come too.
+    :return: rows, oldest first.
     """
-    parent_ids = [run_id for run_id, spec in runs if _is_workflow_task(spec)]
-    if not parent_ids:
+    if not execution_ids:
         return []
-    found = db_base.model_query(models.WorkflowExecution).filter(
-        models.WorkflowExecution.task_execution_id.in_(parent_ids)
-    ).order_by(models.WorkflowExecution.created_at).all()
+    ex, task = stored.WORKFLOWS.c, stored.TASKS.c
+    wanted = list(dict.fromkeys(tuple(columns) +
+                                ('id', 'task_execution_id', 'project_id')))
+    # Joined on the task that started each one: the spec of those tasks
+    # alone is decoded, not that of every task of the tree.
+    found = stored.rows(
+        sa.select(*[ex[c] for c in wanted],
+                  task.spec.label('started_by_spec'))
+        .join_from(stored.WORKFLOWS, stored.TASKS,
+                   ex.task_execution_id == task.id)
+        .where(task.workflow_execution_id.in_(execution_ids))
+        .order_by(ex.created_at)
+    )
+    memo = {}
     trusted = []
-    for ex in found:
-        if ex.project_id == project_id:
-            trusted.append(ex)
+    for row in found:
+        if not _is_workflow_task_text(row.started_by_spec, memo):
+            continue
+        if row.project_id == project_id:
+            trusted.append(row)
         else:
             _log_ignored(
-                ex.id,
+                row.id,
                 'Execution %s of another project names task execution %s '
                 'as its parent: ignored, it is no part of that tree.',
-                quoting.quote(ex.id), quoting.quote(ex.task_execution_id))
+                quoting.quote(row.id), quoting.quote(row.task_execution_id))
     return trusted

@@ -18,97 +18,113 @@ The tree is the one db/tree.py trusts: sub-workflow executions are found
 from the task executions that started them, level by level, never by the
 ``root_execution_id`` a caller may have set. The cost is linear in the
 number of task executions: per level of nesting, one query for the
-executions and one for their task executions (light columns only), and
-the inbound context later only for the runs that need it.
+executions and one for their task executions, light columns only. JSON
+columns come as stored text and are decoded when the analysis first reads
+them (model.Deferred): most runs are never asked for their spec, published
+variables or runtime context. Workflow specs are parsed once per distinct
+text (engine/specs.py), and the inbound context is read later, only for
+the runs that need it.
 """
 
-from mistral.db.sqlalchemy import base as db_base
-from mistral.db.v2.sqlalchemy import models
-from mistral.lang import parser as spec_parser
 from mistral.workflow import states
+import sqlalchemy as sa
 
 from mistral_resume.core import model
+from mistral_resume.db import stored
 from mistral_resume.db import tree
+from mistral_resume.engine import specs
 
-_TASK_COLUMNS = (
-    models.TaskExecution.id,
-    models.TaskExecution.name,
-    models.TaskExecution.state,
-    models.TaskExecution.state_info,
-    models.TaskExecution.error_handled,
-    models.TaskExecution.spec,
-    models.TaskExecution.created_at,
-    models.TaskExecution.runtime_context,
-    models.TaskExecution.published,
-    models.TaskExecution.workflow_execution_id,
-    models.TaskExecution.processed,
-    models.TaskExecution.has_next_tasks,
-)
+_RUN_COLUMNS = ('id', 'name', 'state', 'state_info', 'error_handled',
+                'created_at', 'workflow_execution_id', 'spec',
+                'runtime_context', 'published', 'processed',
+                'has_next_tasks')
 
-
-def _columns_query(columns):
-    """A query of some columns of task executions, compiled each time.
-
-    Mistral's JSON column types do not declare ``cache_ok``: SQLAlchemy
-    cannot put a statement selecting them by column into its compiled
-    cache, and warns at each such query. Saying so on the query keeps the
-    console quiet without touching Mistral's types.
-    """
-    return db_base.model_query(
-        models.TaskExecution, columns=columns
-    ).execution_options(compiled_cache=None)
+_EXECUTION_COLUMNS = ('id', 'state', 'state_info', 'workflow_name',
+                      'task_execution_id', 'accepted', 'created_at', 'spec',
+                      'input', 'context')
 
 
 def _in_context(run):
-    row = _columns_query((models.TaskExecution.in_context,)).filter(
-        models.TaskExecution.id == run.id).first()
-    return dict(row[0] or {}) if row else {}
+    return dict(stored.value(stored.TASKS, 'in_context', run.id) or {})
 
 
-def _triggered_by(runtime_context):
+def _triggered_by(runtime_context_text):
+    runtime_context = stored.decode(runtime_context_text)
     return [t.get('task_id') for t in
             (runtime_context or {}).get('triggered_by') or ()
             if isinstance(t, dict) and t.get('task_id')]
 
 
+def _once(read):
+    values = []
+
+    def read_once(arg):
+        if not values:
+            values.append(read(arg))
+        return values[0]
+    return read_once
+
+
+def _deferred(text, decode=stored.decode):
+    return model.Deferred(decode, text) if text is not None else None
+
+
+def _executions(execution_ids):
+    ex = stored.WORKFLOWS.c
+    return stored.rows(sa.select(*[ex[c] for c in _EXECUTION_COLUMNS])
+                       .where(ex.id.in_(execution_ids)))
+
+
 def _tree(wf_ex):
     """wf_ex and the sub-workflow executions below it, with their runs.
 
-    :return: (executions, parents first; runs by execution id)
+    :return: (execution rows, parents first; their parsed specs by id;
+        runs by execution id)
     """
-    executions = [wf_ex]
+    executions = _executions([wf_ex.id])
     runs = _task_runs([wf_ex.id])
-    level = [wf_ex]
+    parsed = {}
+    level = executions
     seen = {wf_ex.id}
     while level:
-        started_by = [(r.id, r.spec) for ex in level
-                      for r in runs.get(ex.id, ())]
-        level = [ex for ex in tree.sub_executions(wf_ex.project_id,
-                                                  started_by)
-                 if ex.id not in seen]
+        for ex in level:
+            parsed[ex.id] = specs.parsed(ex.spec)
+        # Engine-made runs carry their task spec from the workflow's: no
+        # workflow task in any spec of the level, no sub-workflow to look
+        # for (a flat workflow's analysis saves the query).
+        if not any(parsed[ex.id].workflow_tasks for ex in level):
+            break
+        level = [ex for ex in tree.sub_executions(
+            wf_ex.project_id, [ex.id for ex in level], _EXECUTION_COLUMNS)
+            if ex.id not in seen]
         if level:
             seen.update(ex.id for ex in level)
             executions.extend(level)
             runs.update(_task_runs([ex.id for ex in level]))
-    return executions, runs
+    return executions, parsed, runs
 
 
 def _task_runs(execution_ids):
-    rows = _columns_query(_TASK_COLUMNS).filter(
-        models.TaskExecution.workflow_execution_id.in_(execution_ids)
-    ).all()
+    task = stored.TASKS.c
+    rows = stored.rows(
+        sa.select(*[task[c] for c in _RUN_COLUMNS])
+        .where(task.workflow_execution_id.in_(execution_ids))
+    )
     by_execution = {}
-    for row in rows:
+    # Tuples unpacked in _RUN_COLUMNS order: named access to 10,000s of
+    # rows cost as much as the query.
+    for (run_id, name, state, state_info, error_handled, created_at,
+         execution_id, spec, runtime_context, published, processed,
+         has_next_tasks) in rows:
         run = model.TaskRun(
-            id=row.id, name=row.name, state=row.state, spec=row.spec,
-            state_info=row.state_info, error_handled=row.error_handled,
-            created_at=row.created_at,
-            triggered_by=_triggered_by(row.runtime_context),
-            published=row.published,
-            processed=row.processed,
-            has_next_tasks=row.has_next_tasks,
+            id=run_id, name=name, state=state, spec=_deferred(spec),
+            state_info=state_info, error_handled=error_handled,
+            created_at=created_at,
+            triggered_by=_deferred(runtime_context, _triggered_by),
+            published=_deferred(published),
+            processed=processed, has_next_tasks=has_next_tasks,
         )
-        by_execution.setdefault(row.workflow_execution_id, []).append(run)
+        by_execution.setdefault(execution_id, []).append(run)
     return by_execution
 
 
@@ -119,18 +135,20 @@ def load(wf_ex):
     apply, locked) by the caller. Paths are relative to ``wf_ex``.
     """
     top = tree.top(wf_ex)
-    env = tree.env(wf_ex, top)
-    executions, runs = _tree(wf_ex)
+    # Read when an analysis first needs it (a "continue" evaluating its
+    # transitions), once for the whole tree.
+    env = model.Deferred(_once(lambda top_ex: tree.env(wf_ex, top_ex)), top)
+    executions, parsed, runs = _tree(wf_ex)
 
     nodes = {}
     for ex in executions:
         nodes[ex.id] = model.ExecutionNode(
             id=ex.id, state=ex.state, state_info=ex.state_info,
-            wf_spec=spec_parser.get_workflow_spec_by_execution_id(ex.id),
+            wf_spec=parsed[ex.id].spec,
             runs=runs.get(ex.id, []),
             workflow_name=ex.workflow_name,
-            input=ex.input, context=ex.context, env=env,
-            context_loader=_in_context,
+            input=_deferred(ex.input), context=_deferred(ex.context),
+            env=env, context_loader=_in_context,
         )
 
     run_index = {r.id: (node, r) for node in nodes.values()

@@ -33,6 +33,7 @@ from mistral_resume.core import analyzer
 from mistral_resume.core import request as request_mod
 from mistral_resume.core import requirements as req
 from mistral_resume.db import api as records
+from mistral_resume.db import stored
 from mistral_resume.engine import applier
 from mistral_resume.engine import collector
 from mistral_resume.engine import evaluate
@@ -59,10 +60,20 @@ def _analyze(wf_ex, resume_request):
             raise exc.InputException(str(e))
 
 
+def _noop(wf_ex):
+    pass
+
+
 @db_utils.retry_on_db_error
-def resume_requirements(execution_id):
+def resume_requirements(execution_id, authorize=_noop):
+    """The requirements view; ``authorize(wf_ex)`` checks the caller.
+
+    Read-only: the API process answers it itself ([resume]
+    analysis_in_api), in the same transaction as its check of the caller.
+    """
     with db_api.transaction(read_only=True):
-        wf_ex = db_api.get_workflow_execution(execution_id)
+        wf_ex = stored.Execution.visible(execution_id)
+        authorize(wf_ex)
         analysis = _analyze(wf_ex, request_mod.ResumeRequest())
         return analyzer.requirements_view(analysis)
 
@@ -129,14 +140,17 @@ def _unmet(requirements):
             'faultstring': req.summary(requirements)}
 
 
-def create_resume(execution_id, body, batch_id=None):
+def create_resume(execution_id, body, batch_id=None, authorize=_noop):
     """Check, and unless it is a dry run apply, a resume request.
 
     :param batch_id: the resume batch the request is part of (kept in the
         record).
+    :param authorize: ``authorize(wf_ex)`` checks the caller where the API
+        process answers a dry run itself; the engine is called after the
+        API checked.
     """
     try:
-        return _create_resume(execution_id, body, batch_id)
+        return _create_resume(execution_id, body, batch_id, authorize)
     except applier.ExecutionChanged as e:
         # The transaction was rolled back and the post-commit queue (the
         # RPC casts of dispatched commands) dropped with it.
@@ -146,12 +160,15 @@ def create_resume(execution_id, body, batch_id=None):
 @db_utils.retry_on_db_error
 @post_tx_queue.run
 @start_check.hold_after_commit
-def _create_resume(execution_id, body, batch_id):
+def _create_resume(execution_id, body, batch_id, authorize):
     resume_request = parse_request(body)
 
-    with db_api.transaction():
-        wf_ex = db_api.get_workflow_execution(execution_id)
-
+    # A dry run changes nothing: its transaction is rolled back.
+    with db_api.transaction(read_only=resume_request.dry_run):
+        wf_ex = (stored.Execution.visible(execution_id)
+                 if resume_request.dry_run
+                 else db_api.get_workflow_execution(execution_id))
+        authorize(wf_ex)
         if not resume_request.dry_run:
             wf_ex = _lock(wf_ex)
 
@@ -180,10 +197,6 @@ def _create_resume(execution_id, body, batch_id):
         LOG.info('Resumed execution %s (resume %s, %d point(s)).',
                  wf_ex.id, record.id, len(analysis.planned))
         return {'status': CREATED, 'record': stored_record_view(record)}
-
-
-def _noop(wf_ex):
-    pass
 
 
 def get_record(record_id, authorize=_noop):

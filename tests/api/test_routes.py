@@ -132,7 +132,19 @@ class TestRoutes(base.ApiTestCase):
         self.assertIn('may or may not have been applied',
                       res.json['faultstring'])
         self.assertIn('same request_id', res.json['faultstring'])
+        # The read-only analyses are the API's own (the default)...
+        res = self.get('/v2/executions/%s/resume_requirements' % self.wf_id)
+        self.assertEqual(['t2'], [f['task'] for f in res.json['failures']])
+        res = self.post_json('/v2/executions/%s/resumes' % self.wf_id,
+                             {'points': [{'task': 't2'}], 'dry_run': True})
+        self.assertEqual(200, res.status_int, res.body)
+        # ...unless they are left to the engines.
+        self.override_config('analysis_in_api', False, 'resume')
         res = self.get('/v2/executions/%s/resume_requirements' % self.wf_id,
                        status=504)
         self.assertIn('No engine answered resume_requirements',
                       res.json['faultstring'])
+        res = self.post_json('/v2/executions/%s/resumes' % self.wf_id,
+                             {'points': [{'task': 't2'}], 'dry_run': True})
+        self.assertEqual(504, res.status_int, res.body)
+        self.assertEqual('ERROR', self.execution(self.wf_id).state)
