@@ -96,7 +96,8 @@ class ExecutionResumesController(rest.RestController):
         if resume_request.dry_run and _analysis_here():
             outcome = service.create_resume(
                 execution_id, body,
-                policies.authorizer('resumes:create', context.ctx()))
+                authorize=policies.authorizer('resumes:create',
+                                              context.ctx()))
         else:
             _authorize('resumes:create', execution_id)
             outcome = rpc_client.get_client().create_resume(execution_id,

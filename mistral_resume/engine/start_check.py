@@ -55,6 +55,7 @@ from mistral.engine import dispatcher
 from mistral.engine import post_tx_queue
 from mistral.engine import task_handler
 from mistral.engine import workflow_handler
+from mistral.lang import parser as spec_parser
 from mistral.rpc import clients as rpc
 from mistral.scheduler import base as sched_base
 from mistral.workflow import base as wf_base
@@ -193,15 +194,17 @@ def check(execution_id, record_id, resumes, reruns):
         if wf_ex is None:
             return
         wf_ex = db_api.acquire_lock(db_models.WorkflowExecution, wf_ex.id)
-        if wf_ex.state != states.RUNNING:
-            LOG.info('Start check of resume %s: execution %s is %s now; '
-                     'nothing to start.', record_id, execution_id,
-                     wf_ex.state)
-            return
         if records.count_records(execution_id) != resumes:
             LOG.info('Start check of resume %s: execution %s was resumed '
                      'again since; nothing to start.', record_id,
                      execution_id)
+            return
+        if wf_ex.state == states.PAUSED:
+            _back_to_failed(wf_ex, record_id, reruns)
+        if wf_ex.state != states.RUNNING:
+            LOG.info('Start check of resume %s: execution %s is %s now; '
+                     'nothing to start.', record_id, execution_id,
+                     wf_ex.state)
             return
         started = []
         for ex in _tree(wf_ex):
@@ -215,6 +218,27 @@ def check(execution_id, record_id, resumes, reruns):
         # What this check starts is post-commit work too: the same check
         # again, cancelled as soon as that work is done.
         _schedule(execution_id, record_id, resumes, reruns)
+
+
+def _back_to_failed(wf_ex, record_id, reruns):
+    """Re-run tasks that never started, of an execution paused since.
+
+    Nothing starts them while the execution is paused, and Mistral's own
+    resume would leave them WAITING for good; in ERROR again, as before the
+    resume, they are failures that the next resume names (or refuses to
+    leave behind).
+    """
+    for ex in _tree(wf_ex):
+        wf_spec = spec_parser.get_workflow_spec_by_execution_id(ex.id)
+        for t_ex in ex.task_executions:
+            if (t_ex.id in reruns and t_ex.state == states.WAITING and
+                    t_ex.started_at is None):
+                task = task_handler.build_task_from_execution(wf_spec, t_ex)
+                task.set_state(
+                    states.ERROR,
+                    'Its re-run by resume %s never started (the engine '
+                    'that applied it stopped) and the execution was paused '
+                    'since: resume it again.' % record_id)
 
 
 def _tree(wf_ex):

@@ -89,7 +89,7 @@ class StartCheckTestCase(base.EngineTestCase):
         # Committed, and nothing started it: the state an engine's death
         # right after the commit leaves.
         self.assertEqual('RUNNING', self.execution(wf_id).state)
-        self.assertEqual('ERROR', self.task(wf_id, 't2')['state'])
+        self.assertEqual('WAITING', self.task(wf_id, 't2')['state'])
         self.assertEqual(1, len(self.checks()))
 
         self.make_checks_due()
@@ -192,7 +192,7 @@ class StartCheckTestCase(base.EngineTestCase):
         start_check.check(execution_id=wf_id,
                           record_id=first['record']['id'], resumes=1,
                           reruns={self.task(wf_id, 't2')['id']: True})
-        self.assertEqual('ERROR', self.task(wf_id, 't2')['state'])
+        self.assertEqual('WAITING', self.task(wf_id, 't2')['state'])
         self.assertEqual(1, len(self.checks()))
 
         self.make_checks_due()
