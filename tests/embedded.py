@@ -45,6 +45,9 @@ EXAMPLES = os.path.join(REPO, 'examples')
 START_TIMEOUT = 60
 STOP_TIMEOUT = 10
 RUN_TIMEOUT = 30
+# One request, at most (a bound on failure only): above the deployments'
+# rpc_response_timeout, as starting an execution is an RPC call.
+REQUEST_TIMEOUT = 30
 POLL = 0.1
 
 _READY = re.compile(r'ready on (http://\S+?) ')
@@ -210,7 +213,8 @@ class EmbeddedServer(object):
     http = requests
 
     def get(self, path, **params):
-        resp = self.http.get(self.api_url + path, params=params, timeout=10)
+        resp = self.http.get(self.api_url + path, params=params,
+                             timeout=REQUEST_TIMEOUT)
         if resp.status_code != 200:
             raise ServerError('GET %s: %s %s'
                               % (path, resp.status_code, resp.text))
@@ -222,7 +226,7 @@ class EmbeddedServer(object):
             # Mistral's API takes the input as a JSON string.
             body['input'] = json.dumps(workflow_input)
         resp = self.http.post(self.api_url + '/executions', json=body,
-                              timeout=10)
+                              timeout=REQUEST_TIMEOUT)
         if resp.status_code != 201:
             raise ServerError('Could not start %s: %s %s'
                               % (workflow, resp.status_code, resp.text))
