@@ -37,14 +37,16 @@ from mistral_resume.core import request as request_mod
 from mistral_resume.db import batches as db
 from mistral_resume.engine import batches as engine_batches
 from mistral_resume.engine import rpc_client
+from mistral_resume.engine import service
 
 LOG = logging.getLogger(__name__)
 
 CONF = cfg.CONF
 
-CREATED = 'created'
-EXISTING = 'existing'
-DRY_RUN = 'dry_run'
+# What create_batch answers: the words of one execution's resume.
+CREATED = service.CREATED
+EXISTING = service.EXISTING
+DRY_RUN = service.DRY_RUN
 
 RUNNING = 'RUNNING'
 DONE = 'DONE'

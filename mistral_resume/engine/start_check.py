@@ -73,9 +73,8 @@ LOG = logging.getLogger(__name__)
 
 CHECK_PATH = 'mistral_resume.engine.start_check.check'
 
-# States a re-run task is left in until its engine starts it.
-# A re-run task waits in WAITING for its start (applier._rerun); ERROR or
-# CANCELLED where Mistral's own rerun left it so.
+# States a re-run task is left in until its engine starts it: WAITING
+# (applier._rerun), or ERROR or CANCELLED where Mistral's own rerun left it.
 _NOT_STARTED = (states.WAITING, states.ERROR, states.CANCELLED)
 
 
