@@ -26,6 +26,7 @@ import tempfile
 
 import requests
 
+from bench import cpu
 from bench import server as bench_server
 from tests.integration import deployment
 from tests.integration import services
@@ -81,6 +82,24 @@ class BenchDeployment(object):
         return {'peak_mib': round(max(peaks.values() or [0]), 1),
                 'engines_peak_mib': {k: round(v, 1)
                                      for k, v in peaks.items()}}
+
+    def cpu_seconds(self):
+        """CPU seconds so far: each service, the database, the broker.
+
+        The database and the broker are the shared ones (all their
+        processes): run under the integration lock, so that no other test
+        uses them meanwhile.
+        """
+        seconds = {service.name: sum(cpu.tree_seconds(pid)
+                                     for pid in service.pids()[:1])
+                   for service in self.deployment.services}
+        seconds['database'] = sum(
+            cpu.tree_seconds(pid) for pid in cpu.roots(
+                os.path.join(services.STATE_DIR, 'postgresql'), 'postgres'))
+        seconds['broker'] = sum(
+            cpu.tree_seconds(pid) for pid in cpu.roots(
+                os.path.join(services.STATE_DIR, 'rabbitmq'), 'beam.smp'))
+        return seconds
 
     def cleanup(self):
         if self.session is not None:

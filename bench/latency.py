@@ -52,7 +52,8 @@ SETTLE = 0.1
 FIX_ENV = {'size': 3}
 
 
-def _request(server, mode, ex_id, task_id):
+def send(server, mode, ex_id, task_id):
+    """One request of mode a, b or c (see the module's docstring)."""
     if mode == 'a':
         return server.call(
             'POST', '/executions/%s/resumes' % ex_id, expect=(201,),
@@ -74,7 +75,7 @@ def _request(server, mode, ex_id, task_id):
 def time_one(server, mode, ex_id, task_id, poll=POLL):
     """Seconds from the request to SUCCESS, and the request's own time."""
     started = time.perf_counter()
-    _request(server, mode, ex_id, task_id)
+    send(server, mode, ex_id, task_id)
     answered = time.perf_counter()
     deadline = time.monotonic() + RUN_TIMEOUT
     polls = 0

@@ -28,6 +28,7 @@ import time
 import psutil
 import requests
 
+from bench import cpu
 from tests import embedded
 
 WORKFLOWS = os.path.join(os.path.dirname(os.path.abspath(__file__)),
@@ -88,6 +89,10 @@ class BenchServer(embedded.EmbeddedServer):
                 1024.0 * 1024.0)
         return {'rss_mib': round(status['VmRSS'], 1),
                 'peak_mib': round(status.get('VmHWM', status['VmRSS']), 1)}
+
+    def cpu_seconds(self):
+        """CPU seconds the server (one process) has spent so far."""
+        return {'server': cpu.tree_seconds(self.pid)}
 
     # HTTP, on one keep-alive session.
 
