@@ -251,9 +251,12 @@ def plot(results, path):
         ax.set_xticks(range(len(names)))
         ax.set_xticklabels([LABELS[n] for n in names])
     wall_ax.set_ylabel('seconds until every execution is SUCCESS')
-    wall_ax.set_title('Wall time, %s executions per variant'
-                      % ' / '.join(str(r['settings']['size'])
-                                   for r in results))
+    wall_ax.set_title('Wall time, %s executions per variant, mean of %s '
+                      'round(s)' % (
+                          ' / '.join(str(r['settings']['size'])
+                                     for r in results),
+                          ' / '.join(str(len(r['rounds']))
+                                     for r in results)))
     wall_ax.set_ylim(0, wall_ax.get_ylim()[1] * 1.3)
     wall_ax.legend(fontsize=8, loc='upper left')
     cpu_ax.set_ylabel('CPU ms per resume')
