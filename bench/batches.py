@@ -41,6 +41,7 @@ import argparse
 import datetime
 import json
 import os
+import statistics
 import sys
 import time
 
@@ -88,26 +89,32 @@ def _await_success(server, ids):
         time.sleep(POLL)
 
 
-def one_by_one(server, pairs):
-    ids = [ex_id for ex_id, _ in pairs]
-    started = time.perf_counter()
-    for ex_id in ids:
-        server.json('POST', '/executions/%s/resumes' % ex_id, expect=(201,),
-                    json={'points': POINTS, 'env': FIX_ENV})
-    sent = time.perf_counter() - started
-    _await_success(server, ids)
-    return {'wall_s': time.perf_counter() - started, 'sent_s': sent}
-
-
-def stock_one_by_one(server, pairs):
-    # Mistral's own rerun of the same task with the same env: what the
-    # same work costs without mistral-resume.
+def _one_by_one(server, pairs, send):
     started = time.perf_counter()
     for ex_id, task_id in pairs:
-        latency.send(server, 'b', ex_id, task_id)
+        send(server, ex_id, task_id)
     sent = time.perf_counter() - started
     _await_success(server, [ex_id for ex_id, _ in pairs])
     return {'wall_s': time.perf_counter() - started, 'sent_s': sent}
+
+
+def _resume(server, ex_id, task_id):
+    server.json('POST', '/executions/%s/resumes' % ex_id, expect=(201,),
+                json={'points': POINTS, 'env': FIX_ENV})
+
+
+def _stock_rerun(server, ex_id, task_id):
+    # Mistral's own rerun of the same task with the same env: what the
+    # same work costs without mistral-resume.
+    latency.send(server, 'b', ex_id, task_id)
+
+
+def one_by_one(server, pairs):
+    return _one_by_one(server, pairs, _resume)
+
+
+def stock_one_by_one(server, pairs):
+    return _one_by_one(server, pairs, _stock_rerun)
 
 
 def batch(server, pairs):
@@ -175,7 +182,7 @@ def run(settings, on_deployment=False):
 
 
 def cpu_ms_per_resume(variant, size):
-    return {group: round(1000.0 * seconds / size, 1)
+    return {group: 1000.0 * seconds / size
             for group, seconds in variant['cpu_s'].items()}
 
 
@@ -209,11 +216,6 @@ LABELS = {'batch': 'batch', 'one_by_one': 'one by one',
           'stock_one_by_one': 'stock rerun\none by one'}
 
 
-def _mean(values):
-    values = list(values)
-    return sum(values) / len(values)
-
-
 def plot(results, path):
     """Wall time and CPU per resume of each variant, per run, as a PNG."""
     import matplotlib
@@ -228,7 +230,8 @@ def plot(results, path):
         size, rounds = result['settings']['size'], result['rounds']
         xs = [i + (r - (len(results) - 1) / 2.0) * width
               for i in range(len(names))]
-        walls = [_mean(row[n]['wall_s'] for row in rounds) for n in names]
+        walls = [statistics.mean(row[n]['wall_s'] for row in rounds)
+                 for n in names]
         bars = wall_ax.bar(xs, walls, width, label='%s: batch / one by one '
                            '= %.2f' % (result['where'], walls[0] / walls[1]))
         for bar, wall in zip(bars, walls):
@@ -237,8 +240,9 @@ def plot(results, path):
                              ha='center', va='bottom', fontsize=8)
         bottoms = [0.0] * len(names)
         for g, (group, members) in enumerate(GROUPS):
-            ms = [_mean(sum(row[n]['cpu_s'].get(m, 0.0) for m in members)
-                        * 1000.0 / size for row in rounds) for n in names]
+            ms = [statistics.mean(
+                sum(cpu_ms_per_resume(row[n], size).get(m, 0.0)
+                    for m in members) for row in rounds) for n in names]
             cpu_ax.bar(xs, ms, width, bottom=bottoms,
                        color='C%d' % g, edgecolor='white',
                        hatch='//' if r else None,

@@ -12,7 +12,7 @@
 #    See the License for the specific language governing permissions and
 #    limitations under the License.
 
-"""CPU time spent by process trees, from /proc.
+"""CPU time spent by process trees.
 
 A tree's time counts its processes that still run and, through each
 parent's cumulative children times, those that ended and were reaped: a
@@ -20,37 +20,38 @@ PostgreSQL backend that closed its connection during a benchmark still
 counts for the postmaster's tree.
 """
 
-import os
-
 import psutil
 
-TICKS = os.sysconf('SC_CLK_TCK')
 
-
-def _stat(pid):
-    with open('/proc/%d/stat' % pid) as f:
-        # After the command (in parentheses, which may hold spaces):
-        # state is field 3, utime..cstime are fields 14..17.
-        fields = f.read().rsplit(')', 1)[1].split()
-    return [int(v) for v in fields[11:15]]
+def _seconds(proc):
+    times = proc.cpu_times()
+    return (times.user + times.system + times.children_user +
+            times.children_system)
 
 
 def tree_seconds(pid):
     """User + system CPU seconds of a process and all its descendants."""
     try:
-        utime, stime, cutime, cstime = _stat(pid)
-        children = psutil.Process(pid).children()
-    except (OSError, psutil.Error):
+        proc = psutil.Process(pid)
+        tree = [proc] + proc.children(recursive=True)
+    except psutil.Error:
         return 0.0
-    total = (utime + stime + cutime + cstime) / float(TICKS)
-    return total + sum(tree_seconds(child.pid) for child in children)
+    total = 0.0
+    for member in tree:
+        try:
+            total += _seconds(member)
+        except psutil.Error:
+            # Ended meanwhile: its parent's children times count it.
+            pass
+    return total
 
 
-def roots(marker, name):
-    """The root PIDs of the processes called ``name`` that hold ``marker``.
+def named_seconds(marker, name):
+    """CPU seconds of the processes called ``name`` that hold ``marker``.
 
-    A root: a process whose command line holds ``marker`` and whose
-    parent is not one of them (a service's first process).
+    Counted from their roots: the processes whose command line holds
+    ``marker`` and whose parent is not one of them (a service's first
+    process), each with its whole tree.
     """
     found = {}
     for proc in psutil.process_iter(['pid', 'ppid', 'name', 'cmdline']):
@@ -58,7 +59,8 @@ def roots(marker, name):
         if info['name'] == name and marker in ' '.join(
                 info['cmdline'] or ()):
             found[info['pid']] = info['ppid']
-    return sorted(pid for pid, ppid in found.items() if ppid not in found)
+    return sum(tree_seconds(pid) for pid, ppid in found.items()
+               if ppid not in found)
 
 
 def spent(before, after):

@@ -93,12 +93,10 @@ class BenchDeployment(object):
         seconds = {service.name: sum(cpu.tree_seconds(pid)
                                      for pid in service.pids()[:1])
                    for service in self.deployment.services}
-        seconds['database'] = sum(
-            cpu.tree_seconds(pid) for pid in cpu.roots(
-                os.path.join(services.STATE_DIR, 'postgresql'), 'postgres'))
-        seconds['broker'] = sum(
-            cpu.tree_seconds(pid) for pid in cpu.roots(
-                os.path.join(services.STATE_DIR, 'rabbitmq'), 'beam.smp'))
+        seconds['database'] = cpu.named_seconds(
+            os.path.join(services.STATE_DIR, 'postgresql'), 'postgres')
+        seconds['broker'] = cpu.named_seconds(
+            os.path.join(services.STATE_DIR, 'rabbitmq'), 'beam.smp')
         return seconds
 
     def cleanup(self):
