@@ -146,3 +146,44 @@ engine_death:
   output:
     both: <% $.both %>
 """
+
+# Three levels (top, mid, low): c fails unless x is "ok"; each level
+# publishes what the one below gave.
+NESTED = """
+version: '2.0'
+top:
+  input:
+    - x: null
+  tasks:
+    a:
+      workflow: mid x=<% $.x %>
+      publish:
+        top_out: <% task().result.mid_out %>
+      on-success: done
+    done:
+      action: std.echo output=<% $.top_out %>
+      publish:
+        out: <% task().result %>
+
+mid:
+  input:
+    - x
+  tasks:
+    b:
+      workflow: low x=<% $.x %>
+      publish:
+        mid_out: <% task().result.low_out %>
+  output:
+    mid_out: <% $.mid_out %>
+
+low:
+  input:
+    - x
+  tasks:
+    c:
+      action: test.check value=<% $.x %>
+      publish:
+        low_out: <% task().result %>
+  output:
+    low_out: <% $.low_out %>
+"""

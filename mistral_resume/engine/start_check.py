@@ -68,6 +68,7 @@ from oslo_log import log as logging
 from mistral_resume import config
 from mistral_resume.core import request as request_mod
 from mistral_resume.db import api as records
+from mistral_resume.db import tree
 
 LOG = logging.getLogger(__name__)
 
@@ -241,15 +242,23 @@ def _back_to_failed(wf_ex, record_id, reruns):
 
 
 def _tree(wf_ex):
-    """The execution and its sub-executions, sub-workflows first."""
-    found = []
-    pending = [wf_ex]
-    while pending:
-        ex = pending.pop()
-        found.append(ex)
-        for t_ex in ex.task_executions:
-            pending.extend(db_api.get_workflow_executions(
-                task_execution_id=t_ex.id))
+    """The execution and its sub-executions, sub-workflows first.
+
+    Followed down by the links the engine made itself (db/tree.py), as the
+    resume that scheduled this check was: an execution of another project
+    claiming a place in the tree is not touched.
+    """
+    found = [wf_ex]
+    level = [wf_ex.id]
+    seen = {wf_ex.id}
+    while level:
+        level = [row.id for row in tree.sub_executions(wf_ex.project_id,
+                                                       level)
+                 if row.id not in seen]
+        seen.update(level)
+        # Deleted meanwhile: nothing to start there.
+        found.extend(ex for ex in map(db_api.load_workflow_execution, level)
+                     if ex is not None)
     return list(reversed(found))
 
 

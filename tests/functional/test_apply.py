@@ -222,45 +222,6 @@ items_concurrency:
         r: <% task().result %>
 """
 
-NESTED = """
-version: '2.0'
-top:
-  input:
-    - x: null
-  tasks:
-    a:
-      workflow: mid x=<% $.x %>
-      publish:
-        top_out: <% task().result.mid_out %>
-      on-success: done
-    done:
-      action: std.echo output=<% $.top_out %>
-      publish:
-        out: <% task().result %>
-
-mid:
-  input:
-    - x
-  tasks:
-    b:
-      workflow: low x=<% $.x %>
-      publish:
-        mid_out: <% task().result.low_out %>
-  output:
-    mid_out: <% $.mid_out %>
-
-low:
-  input:
-    - x
-  tasks:
-    c:
-      action: test.check value=<% $.x %>
-      publish:
-        low_out: <% task().result %>
-  output:
-    low_out: <% $.low_out %>
-"""
-
 REVERSE = """
 version: '2.0'
 rev:
@@ -865,7 +826,7 @@ class TestWithItems(ApplyTestCase):
 class TestSubWorkflows(ApplyTestCase):
 
     def _failed(self):
-        wf_id = self.start(NESTED, name='top')
+        wf_id = self.start(workflows.NESTED, name='top')
         self.await_workflow_error(wf_id)
         mid_id, = self.children(wf_id)
         low_id, = self.children(mid_id)

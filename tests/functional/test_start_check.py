@@ -100,6 +100,22 @@ class StartCheckTestCase(base.EngineTestCase):
         # The check's own starts were checked, then cancelled.
         self.await_no_check()
 
+    def test_rerun_lost_in_a_sub_workflow_is_started_by_the_check(self):
+        wf_id = self.start(workflows.NESTED, name='top')
+        self.await_workflow_error(wf_id)
+        mid_id, = self.children(wf_id)
+        low_id, = self.children(mid_id)
+        self.await_workflow_error(low_id)
+        self.resume_dropped(wf_id, {'task': 'a.b.c', 'context': {'x': 'ok'}})
+        self.assertEqual('WAITING', self.task(low_id, 'c')['state'])
+
+        self.make_checks_due()
+        self.await_workflow_success(wf_id)
+        # Found two levels down, and started there once.
+        self.assertEqual({'c': 2}, self.actions(low_id))
+        self.assertEqual({'out': 'ok'}, self.task(wf_id, 'done')['published'])
+        self.await_no_check()
+
     def test_continue_lost_is_started_by_the_check(self):
         wf_id = self.failed_chain()
         self.resume_dropped(wf_id, {'task': 't2', 'mode': 'continue',
