@@ -103,32 +103,27 @@ def execution_target(wf_ex):
     ``project_id`` is the execution's. Mistral stores no owner user on an
     execution; ``user_id`` is the user who started it as Mistral recorded
     it in the execution's context (``openstack``, with authentication on),
-    or None where nothing was recorded.
+    or None where nothing was recorded. No target with authentication off
+    (owner_target).
     """
     started_by = ((wf_ex.context or {}).get('openstack') or {}).get('user')
-    return {'project_id': wf_ex.project_id, 'user_id': started_by}
+    return owner_target({'project_id': wf_ex.project_id,
+                         'user_id': started_by})
 
 
 def authorizer(action, context):
-    """A check of ``action`` for the execution it is handed.
-
-    With authentication off there are no projects to tell apart: the
-    caller has none, every execution is in Mistral's default project, and
-    the check goes as Mistral's own do (no target).
-    """
+    """A check of ``action`` for the execution it is handed."""
     def authorize(wf_ex):
-        target = (execution_target(wf_ex) if cfg.CONF.pecan.auth_enable
-                  else None)
-        enforce(action, context, target)
+        enforce(action, context, execution_target(wf_ex))
     return authorize
 
 
 def owner_target(resource):
     """The policy target of a resource that has an owner.
 
-    Without authentication Mistral's caller has no project (its rows get
-    Mistral's default project): the caller's own target then, as Mistral
-    checks its own rules.
+    Without authentication there are no projects to tell apart: the
+    caller has none, every row is in Mistral's default project, and the
+    check goes as Mistral's own do (no target: the caller's own).
     """
     if not cfg.CONF.pecan.auth_enable:
         return None
