@@ -35,9 +35,9 @@ def _authorize(action, execution_id):
     error is a MistralError: over the fake transport it would come back as
     a 500. Reading it here first answers 404 as Mistral's own API does, on
     every transport; and the rule is checked against the execution's own
-    project and user (policies.execution_target).
+    project and user (policies.execution_target). The caller has checked
+    the id.
     """
-    util.check_id(execution_id, 'execution')
     with db_api.transaction(read_only=True):
         wf_ex = db_api.get_workflow_execution(execution_id)
         policies.authorizer(action, context.ctx())(wf_ex)
@@ -68,8 +68,8 @@ class RequirementsController(rest.RestController):
     @pecan.expose('json')
     @util.json_errors
     def get_all(self, execution_id):
+        util.check_id(execution_id, 'execution')
         if _analysis_here():
-            util.check_id(execution_id, 'execution')
             return service.resume_requirements(
                 execution_id, policies.authorizer('resume_requirements:get',
                                                   context.ctx()))
