@@ -54,10 +54,10 @@ def find_latest(mistral_client, execution_id, path):
     execution_ids = [execution_id]
     where = 'execution %s' % execution_id
     for depth, segment in enumerate(segments):
+        # Filtered by Mistral, not here: a list stops at [api] max_limit.
         runs = [t for ex_id in execution_ids
                 for t in mistral_client.tasks.list(
-                    workflow_execution_id=ex_id)
-                if t.name == segment]
+                    workflow_execution_id=ex_id, name=segment)]
         task = _latest(runs, '.'.join(segments[:depth + 1]), where)
         if depth == len(segments) - 1:
             return task.id
