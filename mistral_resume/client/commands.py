@@ -582,6 +582,9 @@ class Resume(_ResumeCommand, command.ShowOne):
 
     def take_action(self, parsed_args):
         points, env = self.request_values(parsed_args)
+        # For run()'s answer to a refusal: the options are not read again
+        # (a context read from standard input is gone by then).
+        self._modes = {p['task']: p['mode'] for p in points}
         record = self.manager.create(
             parsed_args.execution, points=points, env=env,
             reason=parsed_args.reason, request_id=parsed_args.request_id,
@@ -597,10 +600,7 @@ class Resume(_ResumeCommand, command.ShowOne):
             # Not an error for cliff to log: the expected answer of a
             # refused resume, one requirement a line for people and grep,
             # the options that answer it indented under it.
-            modes = {p['task']: p['mode'] for p in build_points(
-                parsed_args.rerun, parsed_args.continue_points,
-                parsed_args.no_reset, parsed_args.context_mode)}
-            lines = unmet_lines(e.requirements, modes)
+            lines = unmet_lines(e.requirements, self._modes)
             self.app.stderr.write('\n'.join(lines or [str(e)]) + '\n')
             return EXIT_REQUIREMENTS_UNMET
 
