@@ -23,6 +23,7 @@ from mistral.db.v2.sqlalchemy import models as mistral_models
 from mistral.engine import policies
 from mistral.workflow import states
 from oslo_log import log as logging
+import sqlalchemy as sa
 
 LOG = logging.getLogger(__name__)
 
@@ -114,15 +115,14 @@ def _delete_scheduler_jobs(func_name, task_ex_id, session=None):
     count = 0
     for model, name, args, pending in (
             (mistral_models.DelayedCall, 'target_method_name',
-             'method_arguments', lambda job: not job.processing),
+             'method_arguments',
+             sa.not_(mistral_models.DelayedCall.processing)),
             (mistral_models.ScheduledJob, 'func_name', 'func_args',
-             lambda job: job.captured_at is None)):
+             mistral_models.ScheduledJob.captured_at.is_(None))):
         jobs = session.query(model).filter(
-            getattr(model, name) == func_name).all()
+            getattr(model, name) == func_name, pending).all()
         for job in jobs:
-            if (pending(job) and
-                    (getattr(job, args) or {}).get('task_ex_id') ==
-                    task_ex_id):
+            if (getattr(job, args) or {}).get('task_ex_id') == task_ex_id:
                 session.delete(job)
                 count += 1
     return count
