@@ -176,15 +176,23 @@ def _continue(task_ex, point, record_id, resume_request):
     task_ex.published = dict(point.published)
     _publish_globals(wf_ex, wf.wf_spec, task_ex, point.published)
 
-    wf_ctrl = wf_base.get_controller(wf_ex, wf.wf_spec)
-    cmds = wf_ctrl.continue_workflow(task_ex=task_ex)
-    _record_transitions(task_ex, cmds)
+    _follow_transitions(wf_ex, wf_base.get_controller(wf_ex, wf.wf_spec),
+                        task)
+    _schedule_integrity_checks(wf_ex)
 
+
+def _follow_transitions(wf_ex, wf_ctrl, task):
+    """What Task.complete() does once a task has completed (23.0.0).
+
+    Its transitions are recorded and dispatched, then the joins that
+    already wait on it are refreshed now that it counts for them: nothing
+    else would refresh them (task_handler._check_affected_tasks).
+    """
+    cmds = wf_ctrl.continue_workflow(task_ex=task.task_ex)
+    _record_transitions(task.task_ex, cmds)
     task.register_workflow_completion_check()
     dispatcher.dispatch_workflow_commands(wf_ex, cmds)
-    # Joins waiting on this task are refreshed as after any completion.
     task_handler._check_affected_tasks(task)
-    _schedule_integrity_checks(wf_ex)
 
 
 def _record_transitions(task_ex, cmds):
@@ -225,17 +233,9 @@ def _follow_held_back(held_back):
                 'followed.' % task_ex.id
             )
         wf_ctrl = wf_base.get_controller(wf_ex)
-        cmds = wf_ctrl.continue_workflow(task_ex=task_ex)
-        _record_transitions(task_ex, cmds)
-        task = task_handler.build_task_from_execution(wf_ctrl.wf_spec,
-                                                      task_ex)
-        task.register_workflow_completion_check()
-        dispatcher.dispatch_workflow_commands(wf_ex, cmds)
-        # What the engine does after any completion (task_handler, 23.0.0):
-        # a join that already waits on this task (its other branches ended
-        # in time) is refreshed now that the task counts for it; nothing
-        # else would ever refresh it.
-        task_handler._check_affected_tasks(task)
+        _follow_transitions(wf_ex, wf_ctrl,
+                            task_handler.build_task_from_execution(
+                                wf_ctrl.wf_spec, task_ex))
 
 
 def _publish_globals(wf_ex, wf_spec, task_ex, published):
