@@ -43,6 +43,7 @@ import yaml
 
 from mistral_resume.client import resumes
 from mistral_resume.client import tasks
+from mistral_resume.core import request as contract
 
 EXIT_REQUIREMENTS_UNMET = 2
 
@@ -52,8 +53,6 @@ NONE = '<none>'
 DATA_FORMATS = ('json', 'yaml')
 # The text formats that take one line per value.
 ONE_LINE_FORMATS = ('value', 'csv', 'shell')
-
-INTERNAL_PREFIX = '__'
 
 
 def _json(value):
@@ -337,7 +336,8 @@ def fold_internal(value):
     """(value without Mistral's ``__`` keys, the names of those keys)."""
     if not isinstance(value, dict):
         return value, []
-    hidden = sorted(k for k in value if str(k).startswith(INTERNAL_PREFIX))
+    hidden = sorted(k for k in value
+                    if str(k).startswith(contract.INTERNAL_PREFIX))
     return ({k: v for k, v in value.items() if k not in hidden}, hidden)
 
 

@@ -46,8 +46,11 @@ from keystoneauth1 import exceptions as ks_exceptions
 from mistralclient.api import base
 from oslo_serialization import jsonutils
 
-RERUN = 'rerun'
-CONTINUE = 'continue'
+from mistral_resume.core import request as contract
+
+# The contract's modes (core/request.py), for the client's users.
+RERUN = contract.RERUN
+CONTINUE = contract.CONTINUE
 
 
 class Resume(base.Resource):

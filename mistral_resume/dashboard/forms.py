@@ -30,17 +30,18 @@ from django.utils.translation import gettext_lazy as _
 from horizon import forms
 from mistralclient.api import base as mistral_base
 
+from mistral_resume.core import request as contract
 from mistral_resume.dashboard import api
 from mistral_resume.dashboard import presenting
 
 LEAVE = 'leave'
-RERUN = 'rerun'
-CONTINUE = 'continue'
+RERUN = contract.RERUN
+CONTINUE = contract.CONTINUE
 MODES = ((LEAVE, _('Leave it as it is')),
          (RERUN, _('Re-run')),
          (CONTINUE, _('Continue after it')))
-MERGE = 'merge'
-REPLACE = 'replace'
+MERGE = contract.MERGE
+REPLACE = contract.REPLACE
 CONTEXT_MODES = ((MERGE, _('Merge over the inbound context')),
                  (REPLACE, _('Replace the inbound context')))
 

@@ -16,12 +16,13 @@
 
 import json
 
-INTERNAL_PREFIX = '__'
+from mistral_resume.core import request as contract
+
 SHORT = 80
 
 
 def is_internal(key):
-    return str(key).startswith(INTERNAL_PREFIX)
+    return str(key).startswith(contract.INTERNAL_PREFIX)
 
 
 def split_internal(mapping):

@@ -31,11 +31,12 @@ from mistraldashboard.default.utils import label
 from mistraldashboard.executions import tables as executions_tables
 from mistraldashboard.tasks import tables as tasks_tables
 
+from mistral_resume.core import failures
 from mistral_resume.dashboard import presenting
 
 RESUMABLE = ('ERROR', 'PAUSED')
 # The task states a rerun or continue accepts (the contract's failures).
-FAILED = ('ERROR', 'CANCELLED')
+FAILED = failures.FAILED_STATES
 
 REQUIREMENTS_URL = 'horizon:mistral:resumes:requirements'
 RESUME_URL = 'horizon:mistral:resumes:resume'
