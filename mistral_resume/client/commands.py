@@ -336,8 +336,7 @@ def fold_internal(value):
     """(value without Mistral's ``__`` keys, the names of those keys)."""
     if not isinstance(value, dict):
         return value, []
-    hidden = sorted(k for k in value
-                    if str(k).startswith(contract.INTERNAL_PREFIX))
+    hidden = contract.internal_keys(value)
     return ({k: v for k, v in value.items() if k not in hidden}, hidden)
 
 

@@ -149,10 +149,19 @@ def _depth(value):
     return deepest
 
 
+def is_internal(key):
+    """Whether a key of a context is one Mistral keeps for itself."""
+    return str(key).startswith(INTERNAL_PREFIX)
+
+
+def internal_keys(mapping):
+    """The internal keys of a context, published or env, sorted."""
+    return sorted(k for k in (mapping or {}) if is_internal(k))
+
+
 def _check_value(value, limit_kb, key, where):
     """A context, published or env that Mistral can carry and store."""
-    internal = sorted(k for k in (value or {})
-                      if str(k).startswith(INTERNAL_PREFIX))
+    internal = internal_keys(value)
     if internal:
         raise InvalidRequest(
             '"%s" in %s sets %s: keys starting with "%s" are Mistral\'s '

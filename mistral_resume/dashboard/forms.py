@@ -65,7 +65,7 @@ def _json_object(text, what):
         raise django_forms.ValidationError(
             _('%(what)s must be a JSON object ({"name": value, ...}).')
             % {'what': what})
-    internal = sorted(k for k in value if presenting.is_internal(k))
+    internal = contract.internal_keys(value)
     if internal:
         raise django_forms.ValidationError(
             _('%(what)s cannot set Mistral\'s internal keys: %(keys)s.')

@@ -21,10 +21,6 @@ from mistral_resume.core import request as contract
 SHORT = 80
 
 
-def is_internal(key):
-    return str(key).startswith(contract.INTERNAL_PREFIX)
-
-
 def split_internal(mapping):
     """(visible items, internal items) of a dict, each sorted by key.
 
@@ -33,8 +29,8 @@ def split_internal(mapping):
     them in context, published and env.
     """
     items = sorted((mapping or {}).items(), key=lambda kv: str(kv[0]))
-    return ([(k, v) for k, v in items if not is_internal(k)],
-            [(k, v) for k, v in items if is_internal(k)])
+    return ([(k, v) for k, v in items if not contract.is_internal(k)],
+            [(k, v) for k, v in items if contract.is_internal(k)])
 
 
 def without_internal(mapping):
