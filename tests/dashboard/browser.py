@@ -112,9 +112,13 @@ def start_browser():
     browser, driver = require_browser()
     options = webdriver.ChromeOptions()
     options.binary_location = browser
+    # Nothing but the pages under test goes over the network: a CI
+    # machine's closed network refuses (or drops) Chromium's own traffic.
     for arg in ('--headless=new', '--no-sandbox', '--disable-gpu',
                 '--disable-dev-shm-usage', '--window-size=1400,1100',
-                '--lang=en-US'):
+                '--lang=en-US', '--no-first-run', '--disable-quic',
+                '--disable-background-networking', '--disable-sync',
+                '--disable-component-update'):
         options.add_argument(arg)
     return webdriver.Chrome(service=chrome_service.Service(driver),
                             options=options)
