@@ -33,8 +33,12 @@ import fcntl
 import os
 import shutil
 import subprocess
+import sys
 import unittest
 
+from django.core.servers import basehttp
+from django.db import utils as db_utils
+from django.test import testcases
 from openstack_dashboard.test import helpers
 from selenium.common import exceptions as selenium_exceptions
 from selenium import webdriver
@@ -122,6 +126,32 @@ def start_browser():
         options.add_argument(arg)
     return webdriver.Chrome(service=chrome_service.Service(driver),
                             options=options)
+
+
+class LiveServer(basehttp.ThreadedWSGIServer):
+    """Django's live server, silent about what is no test's failure.
+
+    What it printed otherwise drowned a failed test's traceback in a CI
+    log: the browser's idle keep-alive connections timing out or reset,
+    and the last requests of a class closing the in-memory database that
+    its teardown has just stopped sharing between threads.
+    """
+
+    def handle_error(self, request, client_address):
+        if isinstance(sys.exc_info()[1], (TimeoutError, ConnectionError)):
+            return
+        super(LiveServer, self).handle_error(request, client_address)
+
+    def _close_connections(self):
+        try:
+            super(LiveServer, self)._close_connections()
+        except db_utils.DatabaseError:
+            # Shared with the test's thread, which closes it.
+            pass
+
+
+class LiveServerThread(testcases.LiveServerThread):
+    server_class = LiveServer
 
 
 def _catalog(base_catalog, url):
@@ -253,6 +283,7 @@ class BrowserTestCase(Pages, timeouts.TimeoutMixin,
     """
 
     EXAMPLES = None
+    server_thread_class = LiveServerThread
 
     @classmethod
     def setUpClass(cls):

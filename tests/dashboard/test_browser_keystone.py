@@ -61,6 +61,7 @@ class TestKeystoneLogin(browser.Pages,
 
     KEYSTONE = True
     WORKFLOWS = _example(PLAIN)
+    server_thread_class = browser.LiveServerThread
 
     selenium = None
     catalog_service = None

@@ -12,12 +12,17 @@
 #    See the License for the specific language governing permissions and
 #    limitations under the License.
 
-"""Where Chromium cannot be had, the browser tests skip, except in CI."""
+"""Where Chromium cannot be had, the browser tests skip, except in CI;
+the live server keeps quiet about what is no test's failure."""
 
+import io
 import os
+import socket
 import unittest
 from unittest import mock
 
+from django.core.servers import basehttp
+from django.db import utils as db_utils
 from oslotest import base as oslo_base
 
 from tests.dashboard import browser
@@ -45,3 +50,38 @@ class TestRequireBrowser(oslo_base.BaseTestCase):
 
     def test_missing_browser_skips_elsewhere(self):
         self.assertRaises(unittest.SkipTest, self._require, '')
+
+
+class TestLiveServer(oslo_base.BaseTestCase):
+
+    def setUp(self):
+        super(TestLiveServer, self).setUp()
+        self.server = browser.LiveServer(('127.0.0.1', 0),
+                                         basehttp.WSGIRequestHandler)
+        self.addCleanup(self.server.server_close)
+
+    def _printed(self, error):
+        stderr = io.StringIO()
+        with mock.patch('sys.stderr', stderr):
+            try:
+                raise error
+            except Exception:
+                self.server.handle_error(None, ('127.0.0.1', 1))
+        return stderr.getvalue()
+
+    def test_idle_or_reset_connections_are_not_printed(self):
+        self.assertEqual('', self._printed(TimeoutError('timed out')))
+        self.assertEqual('', self._printed(ConnectionResetError()))
+
+    def test_other_errors_are_printed(self):
+        self.assertIn('ValueError: broken view',
+                      self._printed(ValueError('broken view')))
+
+    def test_a_connection_no_longer_shared_still_closes_the_request(self):
+        request, peer = socket.socketpair()
+        self.addCleanup(peer.close)
+        unshared = db_utils.DatabaseError('created in another thread')
+        with mock.patch.object(basehttp.connections, 'close_all',
+                               side_effect=unshared):
+            self.server.close_request(request)
+        self.assertEqual(-1, request.fileno())
