@@ -173,6 +173,8 @@ class Pages(object):
     says what its servers logged.
     """
 
+    server_thread_class = LiveServerThread
+
     # Steps and what a failed one leaves behind.
 
     @contextlib.contextmanager
@@ -283,7 +285,6 @@ class BrowserTestCase(Pages, timeouts.TimeoutMixin,
     """
 
     EXAMPLES = None
-    server_thread_class = LiveServerThread
 
     @classmethod
     def setUpClass(cls):

@@ -61,7 +61,6 @@ class TestKeystoneLogin(browser.Pages,
 
     KEYSTONE = True
     WORKFLOWS = _example(PLAIN)
-    server_thread_class = browser.LiveServerThread
 
     selenium = None
     catalog_service = None
